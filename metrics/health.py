@@ -1,0 +1,66 @@
+"""Data-health views of the served warehouse: the load log and quarantine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from pipelines import warehouse
+from pipelines.paths import warehouse_path
+
+
+def _path(path: Path | None) -> Path:
+    return path or warehouse_path()
+
+
+def load_log(path: Path | None = None) -> pl.DataFrame:
+    """Every object of the latest load of each source, with its counts."""
+    sql = """
+        SELECT source, object, files, rows_in, loaded, quarantined,
+               rows_in = loaded + quarantined AS adds_up,
+               quarantined / nullif(rows_in, 0) AS quarantine_rate,
+               status, message, started_at, finished_at, load_id
+        FROM load_log
+        QUALIFY load_id = last(load_id ORDER BY started_at) OVER (PARTITION BY source)
+        ORDER BY source, started_at
+    """
+    with warehouse.read_only(_path(path)) as con:
+        return warehouse.query(con, sql)
+
+
+def load_history(path: Path | None = None) -> pl.DataFrame:
+    """One row per load: totals and when it ran."""
+    sql = """
+        SELECT load_id, source, min(started_at) AS started_at, max(finished_at) AS finished_at,
+               sum(rows_in) AS rows_in, sum(loaded) AS loaded, sum(quarantined) AS quarantined
+        FROM load_log GROUP BY load_id, source ORDER BY started_at DESC
+    """
+    with warehouse.read_only(_path(path)) as con:
+        return warehouse.query(con, sql)
+
+
+def quarantine_summary(path: Path | None = None) -> pl.DataFrame:
+    sql = """
+        SELECT source, object, rule, count(*) AS records, any_value(detail) AS example
+        FROM quarantine GROUP BY source, object, rule ORDER BY records DESC, source, object, rule
+    """
+    with warehouse.read_only(_path(path)) as con:
+        return warehouse.query(con, sql)
+
+
+def quarantine_records(
+    *, source: str | None = None, rule: str | None = None, obj: str | None = None, limit: int = 500, path: Path | None = None
+) -> pl.DataFrame:
+    """Quarantined records, newest load first; filters are bound parameters."""
+    sql = """
+        SELECT source, object, rule, detail, file, record_no, record_id, payload, load_id
+        FROM quarantine
+        WHERE ($source IS NULL OR source = $source)
+          AND ($rule IS NULL OR rule = $rule)
+          AND ($object IS NULL OR object = $object)
+        ORDER BY source, object, file, record_no
+        LIMIT $limit
+    """
+    with warehouse.read_only(_path(path)) as con:
+        return warehouse.query(con, sql, {"source": source, "rule": rule, "object": obj, "limit": limit})

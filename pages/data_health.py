@@ -1,0 +1,47 @@
+"""Data health: the load log, and quarantine by source and rule with the records behind it."""
+
+import streamlit as st
+
+import ui
+
+info = ui.warehouse_info()
+ui.sidebar_filters(info)
+st.title("Data health")
+
+log = ui.health_table("load_log", info)
+st.subheader("Latest load per source")
+if log.height:
+    rows_in, loaded, quarantined = (int(log[c].sum()) for c in ("rows_in", "loaded", "quarantined"))
+    a, b, c = st.columns(3)
+    a.metric("Records read", f"{rows_in:,}")
+    b.metric("Loaded", f"{loaded:,}")
+    c.metric("Quarantined", f"{quarantined:,}", help="Records that broke a rule; nothing is dropped silently.")
+    if not log["adds_up"].all():
+        st.error("Some load counts do not add up (rows in ≠ loaded + quarantined). Re-run the load.")
+st.dataframe(
+    log.drop("load_id"),
+    hide_index=True,
+    column_config={"quarantine_rate": st.column_config.NumberColumn("quarantine rate", format="percent")},
+)
+
+st.subheader("Quarantine by source and rule")
+summary = ui.health_table("quarantine_summary", info)
+if summary.height == 0:
+    st.success("No quarantined records.")
+else:
+    st.plotly_chart(ui.quarantine_chart(summary), width="stretch", key="quarantine_chart")
+    st.dataframe(summary, hide_index=True)
+
+    st.subheader("Quarantined records")
+    left, middle, right = st.columns(3)
+    source = left.selectbox("Source", ["All"] + summary["source"].unique().sort().to_list(), key="q_source")
+    obj = middle.selectbox("Object", ["All"] + summary["object"].unique().sort().to_list(), key="q_object")
+    rule = right.selectbox("Rule", ["All"] + summary["rule"].unique().sort().to_list(), key="q_rule")
+    records = ui.health_table(
+        "quarantine_records", info,
+        source=None if source == "All" else source,
+        obj=None if obj == "All" else obj,
+        rule=None if rule == "All" else rule,
+    )
+    st.caption(f"{records.height:,} record(s) shown (first 500).")
+    st.dataframe(records, hide_index=True, column_config={"payload": st.column_config.TextColumn("record as received", width="large")})

@@ -1,0 +1,85 @@
+"""Project settings from data/stagetruth.toml, with a clear error for every wrong entry."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pipelines.paths import PROJECT_ROOT, SETTINGS_PATH, warehouse_path
+
+SOURCE_KINDS = ("greenhouse",)
+
+
+class SettingsError(ValueError):
+    """The settings file is wrong; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    name: str
+    kind: str
+    path: Path
+    time_zone: str = "UTC"
+    automated_senders: tuple[str, ...] = ("no-reply@", "noreply@", "do-not-reply@", "donotreply@")
+
+
+@dataclass(frozen=True)
+class Settings:
+    clock_skew: timedelta = timedelta(minutes=15)
+    warehouse: Path = field(default_factory=warehouse_path)
+    sources: tuple[SourceSettings, ...] = ()
+
+    def source(self, name: str) -> SourceSettings:
+        for s in self.sources:
+            if s.name == name:
+                return s
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise SettingsError(f"no source named {name!r} in the settings (configured: {known})")
+
+
+def _resolve(path: str) -> Path:
+    p = Path(path).expanduser()
+    return p if p.is_absolute() else PROJECT_ROOT / p
+
+
+def load_settings(path: Path = SETTINGS_PATH) -> Settings:
+    if not path.exists():
+        return Settings()
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path}: not valid TOML: {exc}") from exc
+    problems: list[str] = []
+    skew = doc.get("load", {}).get("clock_skew_minutes", 15)
+    if not isinstance(skew, (int, float)) or skew < 0:
+        problems.append(f"[load] clock_skew_minutes = {skew!r}: must be a number of minutes >= 0")
+        skew = 15
+    sources: list[SourceSettings] = []
+    for name, entry in doc.get("sources", {}).items():
+        kind = entry.get("kind")
+        if kind not in SOURCE_KINDS:
+            problems.append(f"[sources.{name}] kind = {kind!r}: must be one of {', '.join(SOURCE_KINDS)}")
+            continue
+        if "path" not in entry:
+            problems.append(f"[sources.{name}] path is required")
+            continue
+        tz = entry.get("time_zone", "UTC")
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.append(f"[sources.{name}] time_zone = {tz!r}: not a known IANA time zone")
+        senders = tuple(entry.get("automated_senders", SourceSettings.automated_senders))
+        sources.append(SourceSettings(name, kind, _resolve(entry["path"]), tz, senders))
+    if problems:
+        raise SettingsError(f"{path}: " + "; ".join(problems))
+    wh = doc.get("warehouse", {}).get("path")
+    return Settings(
+        clock_skew=timedelta(minutes=skew),
+        # The environment wins over the file so tests and previews can point elsewhere.
+        warehouse=_resolve(wh) if wh and "STAGETRUTH_WAREHOUSE" not in os.environ else warehouse_path(),
+        sources=tuple(sources),
+    )

@@ -1,0 +1,21 @@
+"""Where the project keeps its files. Every default path is defined here and nowhere else."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = Path(os.environ.get("STAGETRUTH_DATA_DIR", PROJECT_ROOT / "data"))
+STAGE_MAP_PATH = Path(os.environ.get("STAGETRUTH_STAGE_MAP", PROJECT_ROOT / "data" / "stage_map.toml"))
+SETTINGS_PATH = Path(os.environ.get("STAGETRUTH_SETTINGS", PROJECT_ROOT / "data" / "stagetruth.toml"))
+KPI_DIR = PROJECT_ROOT / "metrics" / "kpis"
+
+
+def warehouse_path() -> Path:
+    """The served warehouse: pages open it read-only; only a build replaces it."""
+    return Path(os.environ.get("STAGETRUTH_WAREHOUSE", DATA_DIR / "stagetruth.duckdb"))
+
+
+def demo_dir() -> Path:
+    return Path(os.environ.get("STAGETRUTH_DEMO_DIR", DATA_DIR / "demo"))

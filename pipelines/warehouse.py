@@ -1,0 +1,143 @@
+"""The one module that opens DuckDB.
+
+Two files live under data/:
+- the staging store (`staging.duckdb`): written only by `stagetruth ingest`, one transaction per
+  load; it keeps the raw records, canonical tables, quarantine and the load log;
+- the served warehouse (`stagetruth.duckdb`): written only by `stagetruth build`, which writes a
+  new file beside it and swaps it into place with os.replace. Pages open it read-only, so a
+  reader never sees a half-built file and a failed or killed build leaves the old one intact.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import duckdb
+import polars as pl
+
+from pipelines.schema import ALL_MODELS, ddl, polars_schema
+
+RAW_DDL = (
+    'CREATE TABLE IF NOT EXISTS "raw_record" (load_id VARCHAR, source VARCHAR, object VARCHAR, '
+    "file VARCHAR, record_no BIGINT, payload VARCHAR)"
+)
+STAGING_TABLES = ("candidate_record", "job", "job_stage", "application", "stage_event", "interview", "offer", "message")
+
+
+class WarehouseMissing(FileNotFoundError):
+    """No warehouse has been built yet."""
+
+
+class QueryError(RuntimeError):
+    """A query failed; the message carries the SQL that failed."""
+
+
+def _configure(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    # TIMESTAMPTZ must come back as UTC for the contracts (see STACK-NOTES).
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def memory() -> duckdb.DuckDBPyConnection:
+    """A private in-memory database for parsing and scratch work."""
+    return _configure(duckdb.connect(":memory:"))
+
+
+def staging_path(warehouse: Path) -> Path:
+    return warehouse.with_name("staging.duckdb")
+
+
+@contextmanager
+def staging(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The writable staging store, with every table created if missing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = _configure(duckdb.connect(str(path)))
+    try:
+        existing = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        for table in (*STAGING_TABLES, "quarantine", "load_log"):
+            if table not in existing:
+                con.execute(ddl(table))
+        con.execute(RAW_DDL)
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    if not path.exists():
+        raise WarehouseMissing(f"no warehouse at {path}: run `stagetruth demo` or `stagetruth ingest` then `stagetruth build`")
+    con = _configure(duckdb.connect(str(path), read_only=True))
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
+    try:
+        return con.sql(sql, params=params or None).pl()
+    except duckdb.Error as exc:
+        raise QueryError(f"{exc}\n-- failing SQL:\n{sql}") from exc
+
+
+def read_table(con: duckdb.DuckDBPyConnection, table: str, where: str = "", params: list[Any] | None = None) -> pl.DataFrame:
+    frame = con.sql(f'SELECT * FROM "{table}" {where}', params=params or None).pl()
+    if table in ALL_MODELS:
+        schema = polars_schema(ALL_MODELS[table])
+        frame = frame.cast({name: dtype for name, dtype in schema.items() if frame.schema.get(name) != dtype})
+    return frame
+
+
+def insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Append a polars frame to a table, matching columns by name."""
+    if frame.height == 0:
+        return
+    cols = ", ".join(f'"{c}"' for c in frame.columns)
+    con.register("_incoming", frame)
+    try:
+        con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM _incoming')
+    finally:
+        con.unregister("_incoming")
+
+
+def publish(target: Path, build: Callable[[duckdb.DuckDBPyConnection], None]) -> Path:
+    """Write a new warehouse with `build`, then atomically replace `target` with it.
+
+    A build that raises (or a process killed midway) leaves `target` untouched; the half-written
+    file is removed, or swept by the next publish.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in target.parent.glob(target.name + ".tmp-*"):
+        _remove_quietly(stale)
+    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    con = _configure(duckdb.connect(str(tmp)))
+    try:
+        for table in ALL_MODELS:
+            con.execute(ddl(table))
+        build(con)
+        con.execute("CHECKPOINT")
+    except BaseException:
+        con.close()
+        _remove_quietly(tmp)
+        _remove_quietly(Path(str(tmp) + ".wal"))
+        raise
+    con.close()
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, target)
+    return target
+
+
+def _remove_quietly(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass

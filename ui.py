@@ -1,0 +1,153 @@
+"""Shared widgets, caching and chart builders for the pages. The only UI module besides pages/.
+
+Pages stay layout plus calls: they get data from here, and this module gets it from metrics.
+Cached results are keyed by the warehouse file's modification time, so a new build shows at
+once.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from metrics import compute, health
+from metrics.catalog import Kpi, load_definitions
+from pipelines.paths import warehouse_path
+from pipelines.warehouse import QueryError, WarehouseMissing
+
+FILTER_KEYS = ("range", "departments", "recruiters", "channels")
+
+
+def _stamp(path: Path) -> float:
+    return path.stat().st_mtime_ns if path.exists() else 0.0
+
+
+@st.cache_data(show_spinner=False)
+def _info(path: str, stamp: float) -> compute.WarehouseInfo:
+    return compute.info(Path(path))
+
+
+def warehouse_info() -> compute.WarehouseInfo:
+    """The served warehouse, or a clear message and a stopped page when there is none."""
+    path = warehouse_path()
+    try:
+        return _info(str(path), _stamp(path))
+    except WarehouseMissing as exc:
+        st.error(str(exc))
+        st.stop()
+
+
+def format_value(kpi: Kpi, value: float | None) -> str:
+    if value is None:
+        return "–"
+    if kpi.is_ratio:
+        return f"{value:.0%}"
+    return f"{value:,.1f} {'h' if kpi.unit == 'hours' else 'd'}"
+
+
+def _remembered(name: str, default):
+    """Filter values live under their own keys so they survive page switches."""
+    key = f"filter_{name}"
+    if key not in st.session_state:
+        st.session_state[key] = default
+    return key
+
+
+def sidebar_filters(info: compute.WarehouseInfo) -> compute.Filters:
+    """Date range, department, recruiter and source filters shared by every page."""
+    last_monday = compute.last_full_week(info.as_of)
+    default_end = last_monday + timedelta(days=6)
+    default_start = max(info.first_day or default_end, last_monday - timedelta(weeks=15))
+    with st.sidebar:
+        st.header("Filters")
+        bounds = (info.first_day or default_start, max(info.last_day or default_end, default_end))
+        key = _remembered("range", (default_start, default_end))
+        picked = st.date_input("Date range", value=st.session_state[key], min_value=bounds[0], max_value=bounds[1], key="w_range")
+        if isinstance(picked, (tuple, list)) and len(picked) == 2:
+            st.session_state[key] = (picked[0], picked[1])
+        chosen: dict[str, tuple[str, ...]] = {}
+        for attr, label in (("departments", "Department"), ("recruiters", "Recruiter"), ("channels", "Source")):
+            key = _remembered(attr, [])
+            options = info.options.get(attr, [])
+            valid = [v for v in st.session_state[key] if v in options]
+            st.session_state[key] = st.multiselect(label, options, default=valid, key=f"w_{attr}", placeholder="All")
+            chosen[attr] = tuple(st.session_state[key])
+        st.caption(f"Data as of {info.as_of:%Y-%m-%d %H:%M} UTC · definitions {info.definitions_version}")
+    start, end = st.session_state["filter_range"]
+    return compute.Filters(start=start, end=end, **chosen)
+
+
+@st.cache_data(show_spinner=False)
+def _tiles(filters: compute.Filters, as_of, path: str, stamp: float) -> list[compute.Tile]:
+    return compute.tiles(filters, as_of=as_of, path=Path(path))
+
+
+def kpi_tiles(info: compute.WarehouseInfo, filters: compute.Filters) -> list[compute.Tile]:
+    try:
+        return _tiles(filters, info.as_of, str(info.path), _stamp(info.path))
+    except QueryError as exc:
+        st.error(f"A KPI query failed:\n\n{exc}")
+        st.stop()
+
+
+def trend_chart(tile: compute.Tile) -> go.Figure:
+    kpi, weekly = tile.kpi, tile.weekly
+    scale = 100.0 if kpi.is_ratio else 1.0
+    fig = go.Figure()
+    fig.add_bar(
+        x=weekly["week"].to_list(), y=[None if v is None else v * scale for v in weekly["value"].to_list()],
+        name="median" if not kpi.is_ratio else "rate", customdata=weekly["n"].to_list(),
+        hovertemplate="week of %{x|%d %b}: %{y:.1f}<br>n = %{customdata}<extra></extra>",
+    )
+    if "p90" in weekly.columns:
+        fig.add_scatter(x=weekly["week"].to_list(), y=weekly["p90"].to_list(), name="p90", mode="lines+markers")
+    fig.add_hline(y=kpi.target * scale, line_dash="dash", annotation_text=f"target {format_value(kpi, kpi.target)}")
+    fig.update_layout(
+        height=260, margin=dict(l=10, r=10, t=30, b=10), title=kpi.title, showlegend="p90" in weekly.columns,
+        yaxis_title="%" if kpi.is_ratio else kpi.unit, legend=dict(orientation="h", y=-0.25),
+    )
+    return fig
+
+
+def definition_card(kpi: Kpi) -> None:
+    with st.expander(f"Definition: {kpi.title}"):
+        st.markdown(f"**{kpi.description}**")
+        st.markdown(f"- Cohort: {kpi.cohort}\n- Unit: {kpi.unit}; {kpi.direction.replace('_', ' ')}; "
+                    f"target {format_value(kpi, kpi.target)}\n- Owner: {kpi.owner}")
+        if kpi.is_ratio:
+            st.markdown(f"- Numerator: {kpi.numerator}\n- Denominator: {kpi.denominator}")
+        st.code(kpi.sql, language="sql")
+
+
+def definitions() -> dict[str, Kpi]:
+    return load_definitions()
+
+
+@st.cache_data(show_spinner=False)
+def _health(name: str, path: str, stamp: float, **kwargs) -> pl.DataFrame:
+    return getattr(health, name)(path=Path(path), **kwargs)
+
+
+def health_table(name: str, info: compute.WarehouseInfo, **kwargs) -> pl.DataFrame:
+    return _health(name, str(info.path), _stamp(info.path), **kwargs)
+
+
+def quarantine_chart(summary: pl.DataFrame) -> go.Figure:
+    fig = go.Figure()
+    for source in summary["source"].unique(maintain_order=True).to_list():
+        part = summary.filter(pl.col("source") == source)
+        fig.add_bar(y=(part["object"] + " · " + part["rule"]).to_list(), x=part["records"].to_list(), orientation="h", name=source)
+    fig.update_layout(height=max(220, 28 * summary.height + 80), margin=dict(l=10, r=10, t=30, b=10),
+                      title="Quarantined records by object and rule", barmode="stack")
+    return fig
+
+
+def week_label(day: date | None) -> str:
+    if day is None:
+        return "–"
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
