@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="stagetruth", page_icon="📊", layout="wide")
+st.set_page_config(page_title="stagetruth", layout="wide")
 
 navigation = st.navigation(
     {
-        "Hiring": [st.Page("pages/overview.py", title="Overview", icon="📈", default=True)],
-        "Data": [st.Page("pages/data_health.py", title="Data health", icon="🩺")],
+        "Hiring": [st.Page("pages/overview.py", title="Overview", icon=":material/insights:", default=True)],
+        "Data": [st.Page("pages/data_health.py", title="Data health", icon=":material/health_and_safety:")],
     }
 )
 navigation.run()

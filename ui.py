@@ -94,21 +94,37 @@ def kpi_tiles(info: compute.WarehouseInfo, filters: compute.Filters) -> list[com
         st.stop()
 
 
-def trend_chart(tile: compute.Tile) -> go.Figure:
-    kpi, weekly = tile.kpi, tile.weekly
+def _weeks(filters: compute.Filters) -> list[date]:
+    monday = filters.start - timedelta(days=filters.start.weekday())
+    weeks = []
+    while monday <= filters.end:
+        weeks.append(monday)
+        monday += timedelta(days=7)
+    return weeks
+
+
+def trend_chart(tile: compute.Tile, filters: compute.Filters) -> go.Figure:
+    """One bar per week of the range (empty weeks shown as gaps), p90 as a line, target dashed."""
+    kpi = tile.kpi
     scale = 100.0 if kpi.is_ratio else 1.0
+    weeks = pl.DataFrame({"week": _weeks(filters)})
+    weekly = weeks.join(tile.weekly, on="week", how="left")
+    labels = [week_label(w) for w in weekly["week"].to_list()]
+    values = [None if v is None else v * scale for v in weekly["value"].to_list()]
+    hover = [f"week of {w:%d %b}" for w in weekly["week"].to_list()]
     fig = go.Figure()
     fig.add_bar(
-        x=weekly["week"].to_list(), y=[None if v is None else v * scale for v in weekly["value"].to_list()],
-        name="median" if not kpi.is_ratio else "rate", customdata=weekly["n"].to_list(),
-        hovertemplate="week of %{x|%d %b}: %{y:.1f}<br>n = %{customdata}<extra></extra>",
+        x=labels, y=values, name="rate" if kpi.is_ratio else "median",
+        customdata=list(zip(hover, weekly["n"].fill_null(0).to_list())),
+        hovertemplate="%{customdata[0]}: %{y:.1f}<br>n = %{customdata[1]}<extra></extra>",
     )
     if "p90" in weekly.columns:
-        fig.add_scatter(x=weekly["week"].to_list(), y=weekly["p90"].to_list(), name="p90", mode="lines+markers")
+        fig.add_scatter(x=labels, y=weekly["p90"].to_list(), name="p90", mode="lines+markers", connectgaps=False)
     fig.add_hline(y=kpi.target * scale, line_dash="dash", annotation_text=f"target {format_value(kpi, kpi.target)}")
     fig.update_layout(
         height=260, margin=dict(l=10, r=10, t=30, b=10), title=kpi.title, showlegend="p90" in weekly.columns,
-        yaxis_title="%" if kpi.is_ratio else kpi.unit, legend=dict(orientation="h", y=-0.25),
+        yaxis_title="%" if kpi.is_ratio else kpi.unit, legend=dict(orientation="h", y=-0.3),
+        xaxis=dict(type="category", tickangle=0),
     )
     return fig
 

@@ -3,7 +3,7 @@
 Header lines open the file, `-- key: value`; an indented `--   ...` line continues the previous
 value. Required keys: name (= file name), title, unit (hours, days, ratio), direction
 (lower_is_better, higher_is_better), owner, target, cohort, description; ratios also state
-numerator and denominator. The query reads warehouse tables with named parameters
+numerator and denominator; `order` (a number) places it on the pages. The query reads warehouse tables with named parameters
 ($start, $end: the cohort window, half-open; $as_of; $target) and returns one row per week
 plus a total row (week NULL), with at least the columns week, value and n.
 
@@ -24,6 +24,7 @@ from pipelines.schema import warehouse_columns
 
 REQUIRED_KEYS = ("name", "title", "unit", "direction", "owner", "target", "cohort", "description")
 RATIO_KEYS = ("numerator", "denominator")
+OPTIONAL_KEYS = (*RATIO_KEYS, "order")
 UNITS = ("hours", "days", "ratio")
 DIRECTIONS = ("lower_is_better", "higher_is_better")
 REQUIRED_OUTPUTS = ("week", "value", "n")
@@ -53,6 +54,7 @@ class Kpi:
     denominator: str | None
     sql: str
     path: Path
+    order: float = 1000.0
 
     @property
     def is_ratio(self) -> bool:
@@ -98,6 +100,15 @@ def _check_file(path: Path, schema: dict[str, dict[str, str]]) -> tuple[Kpi | No
     for key in REQUIRED_KEYS:
         if key not in header or not header[key][0]:
             problems.append(f"{where(1)}: header lacks '-- {key}: ...'")
+    for key, (_, line) in header.items():
+        if key not in REQUIRED_KEYS and key not in OPTIONAL_KEYS:
+            problems.append(f"{where(line)}: unknown header key {key!r}")
+    order_value = 1000.0
+    if "order" in header:
+        try:
+            order_value = float(header["order"][0])
+        except ValueError:
+            problems.append(f"{where(header['order'][1])}: order {header['order'][0]!r} is not a number")
     name = header.get("name", ("", 1))
     if name[0] and name[0] != path.stem:
         problems.append(f"{where(name[1])}: name {name[0]!r} must equal the file name {path.stem!r}")
@@ -129,7 +140,7 @@ def _check_file(path: Path, schema: dict[str, dict[str, str]]) -> tuple[Kpi | No
             name=path.stem, title=get("title"), unit=unit[0], direction=direction[0], owner=get("owner"),
             target=target_value if target_value is not None else 0.0, cohort=get("cohort"),
             description=get("description"), numerator=get("numerator"), denominator=get("denominator"),
-            sql=sql, path=path,
+            sql=sql, path=path, order=order_value,
         ),
         [],
     )
@@ -160,7 +171,7 @@ def load_definitions(*directories: Path) -> dict[str, Kpi]:
         kpis[kpi.name] = kpi
     if problems:
         raise DefinitionError(problems)
-    return kpis
+    return dict(sorted(kpis.items(), key=lambda item: (item[1].order, item[0])))
 
 
 def definitions_version(directory: Path = KPI_DIR) -> str:

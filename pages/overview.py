@@ -33,5 +33,5 @@ for column, tile in zip(st.columns(len(tiles)), tiles):
 left, right = st.columns(2)
 for i, tile in enumerate(tiles):
     with (left if i % 2 == 0 else right):
-        st.plotly_chart(ui.trend_chart(tile), width="stretch", key=f"trend_{tile.kpi.name}")
+        st.plotly_chart(ui.trend_chart(tile, filters), width="stretch", key=f"trend_{tile.kpi.name}")
         ui.definition_card(tile.kpi)

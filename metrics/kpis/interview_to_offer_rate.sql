@@ -3,6 +3,7 @@
 -- unit: ratio
 -- direction: higher_is_better
 -- owner: Hiring managers
+-- order: 30
 -- target: 0.3
 -- cohort: applications that reached interviewing, by the week they reached it (the first
 --   entry into interviewing; where it was skipped, the first later stage reached), in [start, end)

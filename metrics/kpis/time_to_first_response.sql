@@ -3,6 +3,7 @@
 -- unit: hours
 -- direction: lower_is_better
 -- owner: Recruiting operations
+-- order: 10
 -- target: 24
 -- cohort: applications by the week they were applied (applied_at in [start, end))
 -- description: Hours from application to the first human response: the earliest human

@@ -3,6 +3,7 @@
 -- unit: days
 -- direction: lower_is_better
 -- owner: Talent acquisition
+-- order: 20
 -- target: 30
 -- cohort: hired applications by the week they were hired (hired_at in [start, end))
 -- description: Days from application to hire. value and p90 are the median and 90th
