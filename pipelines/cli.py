@@ -23,7 +23,11 @@ from rich.table import Table
 from pipelines.config import Settings, SettingsError, SourceSettings, load_settings
 from pipelines.paths import PROJECT_ROOT, demo_dir
 
-app = typer.Typer(help="stagetruth: recruiting data from every tool, held to one set of definitions.", no_args_is_help=True)
+app = typer.Typer(
+    help="stagetruth: recruiting data from every tool, held to one set of definitions.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 console = Console(stderr=True)
 out = Console()
 
@@ -50,7 +54,7 @@ def _friendly_errors() -> Iterator[None]:
     try:
         yield
     except (SettingsError, StageMapError, DefinitionError, ContractError, WarehouseMissing, FileNotFoundError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
         raise typer.Exit(2)
 
 
