@@ -72,21 +72,22 @@ def _progress(label: str) -> Iterator[callable]:
 
 
 def _summary(results: list) -> None:
-    table = Table(title="Load summary", show_lines=False)
-    for col in ("source", "object", "files", "rows in", "loaded", "quarantined", "status"):
-        table.add_column(col, justify="right" if col in ("files", "rows in", "loaded", "quarantined") else "left")
     for result in results:
+        table = Table(title=f"Load summary: {result.source} (load {result.load_id})")
+        for col in ("object", "files", "rows in", "loaded", "quarantined", "status"):
+            table.add_column(col, justify="left" if col in ("object", "status") else "right", no_wrap=True)
         for o in result.objects:
             colour = {"ok": "green", "partial": "yellow", "error": "red"}[o.status]
-            table.add_row(result.source, o.obj, str(o.files), f"{o.rows_in:,}", f"{o.loaded:,}", f"{o.quarantined:,}",
+            table.add_row(o.obj, str(o.files), f"{o.rows_in:,}", f"{o.loaded:,}", f"{o.quarantined:,}",
                           f"[{colour}]{o.status}[/{colour}]")
         rows_in, loaded, quarantined = result.totals
-        table.add_row(result.source, "[bold]total", "", f"{rows_in:,}", f"{loaded:,}", f"{quarantined:,}", "")
-    console.print(table)
-    for result in results:
+        table.add_row("[bold]total", "", f"{rows_in:,}", f"{loaded:,}", f"{quarantined:,}", "")
+        console.print(table)
         for o in result.objects:
             if o.message:
-                console.print(f"[yellow]{result.source} {o.obj}:[/yellow] {o.message}")
+                console.print(f"[yellow]{o.obj}:[/yellow] {o.message}", soft_wrap=True)
+        if quarantined:
+            console.print(f"{quarantined:,} record(s) quarantined with their rule: see the Data health page.")
 
 
 def _ingest(settings: Settings, sources: list[SourceSettings], loaded_at: datetime | None = None) -> list:

@@ -30,6 +30,14 @@ from pipelines.stages import ALL_STAGES, EXITS, ORDERED_STAGES, STAGE_RANK
 UTC = pl.Datetime(time_unit="us", time_zone="UTC")
 
 
+# What each frame-level rule means, for quarantine details.
+RULE_EXPLANATIONS: dict[str, str] = {
+    "stage_order": "this record's time is earlier than the first entry of a lower canonical stage",
+    "decision_has_time": "an accepted or declined offer has no decision time",
+    "multiple_fields_uniqueness": "another record has the same (source, source_id)",
+}
+
+
 @dataclass(frozen=True)
 class ValidationContext:
     loaded_at: datetime

@@ -17,6 +17,8 @@ import pandera.errors
 import pandera.polars as pa
 import polars as pl
 
+from pipelines.contracts import RULE_EXPLANATIONS
+
 PROBLEM = pl.Struct({"rule": pl.String, "detail": pl.String})
 TRACE_COLUMNS = ("_file", "_record_no", "_payload", "_problems")
 
@@ -102,10 +104,11 @@ def _pandera_problems(model: type[pa.DataFrameModel], frame: pl.DataFrame) -> pl
             f"{row['column']}: {row['check']} ({row['failure_case']})" for row in whole_frame.iter_rows(named=True)
         )
         raise ContractError(f"{model.__name__}: the frame breaks the contract as a whole: {listing}")
+    explain = pl.col("check").replace_strict(RULE_EXPLANATIONS, default=pl.col("check") + pl.lit(" violated"))
     detail = (
         pl.when(pl.col("schema_context") == "Column")
         .then(pl.col("column") + pl.lit(" = ") + pl.col("failure_case").fill_null("null") + pl.lit(" fails ") + pl.col("check"))
-        .otherwise(pl.col("check") + pl.lit(" violated"))
+        .otherwise(explain + pl.lit(": ") + pl.col("failure_case").str.slice(0, 400))
     )
     return (
         cases.with_columns(
@@ -125,8 +128,11 @@ def split(model: type[pa.DataFrameModel], staged: pl.DataFrame) -> Split:
     columns = list(model.to_schema().columns)
     frame = staged.with_columns(_problems=pl.col("_problems").fill_null(pl.lit([], dtype=pl.List(PROBLEM))))
 
-    # A later copy of the same record supersedes an earlier one (pages overlap in real pulls).
+    # A record without an id can be neither traced nor deduplicated: say so before anything else.
     frame = frame.with_row_index("_pos")
+    frame = add_problem(frame, pl.col("source_id").is_null() | (pl.col("source_id") == ""), "required",
+                        pl.lit("the record has no id (source_id is empty)"))
+    # A later copy of the same record supersedes an earlier one (pages overlap in real pulls).
     last_pos = pl.col("_pos").max().over("source", "source_id")
     frame = add_problem(
         frame,
