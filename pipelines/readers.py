@@ -67,24 +67,28 @@ def find_files(root: Path, name: str, patterns: tuple[str, ...] = ("*.json", "*.
     return sorted(set(found))
 
 
-def _json_file_records(con: duckdb.DuckDBPyConnection, path: Path) -> pl.DataFrame:
-    """Records of one JSON array / JSON Lines file. Airbyte envelopes {stream, data} are unwrapped."""
-    if path.stat().st_size == 0:
-        raise ValueError("the file is empty")
+_UNWRAP = (
+    "CASE WHEN json_exists(json, '$.stream') AND json_exists(json, '$.data') "
+    "THEN json_extract(json, '$.data')::VARCHAR ELSE json::VARCHAR END"
+)
+
+
+def _json_records(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> pl.DataFrame:
+    """Records of JSON array / JSON Lines files in file order; Airbyte {stream, data} lines are unwrapped.
+
+    DuckDB keeps insertion order, so a record's position within its file is its row number there.
+    """
     rel = con.sql(
-        "SELECT (row_number() OVER () - 1)::BIGINT AS _record_no, "
-        "CASE WHEN json_exists(json, '$.stream') AND json_exists(json, '$.data') "
-        "THEN json_extract(json, '$.data')::VARCHAR ELSE json::VARCHAR END AS _payload "
-        "FROM read_json_objects(?, format = 'auto')",
-        params=[str(path)],
+        f"SELECT filename AS _file, {_UNWRAP} AS _payload FROM read_json_objects(?, format = 'auto', filename = true)",
+        params=[[str(p) for p in paths]],
     )
     frame = rel.pl()
-    return frame.select(_file=pl.lit(str(path)), _record_no=pl.col("_record_no"), _payload=pl.col("_payload"))
+    return frame.select(
+        pl.col("_file"), _record_no=pl.int_range(pl.len(), dtype=pl.Int64).over("_file"), _payload=pl.col("_payload")
+    )
 
 
 def _csv_file_records(con: duckdb.DuckDBPyConnection, path: Path) -> pl.DataFrame:
-    if path.stat().st_size == 0:
-        raise ValueError("the file is empty")
     rel = con.sql(
         "SELECT (row_number() OVER () - 1)::BIGINT AS _record_no, to_json(t)::VARCHAR AS _payload "
         "FROM read_csv(?, all_varchar = true, header = true, strict_mode = true) AS t",
@@ -94,15 +98,38 @@ def _csv_file_records(con: duckdb.DuckDBPyConnection, path: Path) -> pl.DataFram
 
 
 def read_records(con: duckdb.DuckDBPyConnection, files: list[Path]) -> tuple[pl.DataFrame, list[FileProblem]]:
-    """All records of the files, one row each; files that cannot be parsed are reported, not raised."""
+    """All records of the files, one row each; files that cannot be parsed are reported, not raised.
+
+    JSON files are read in one pass; only when that fails is each file read alone to find the
+    broken ones, so one bad page costs a second pass, not the load.
+    """
     frames: list[pl.DataFrame] = []
     problems: list[FileProblem] = []
+    json_files: list[Path] = []
     for path in files:
-        reader = _csv_file_records if path.suffix.lower() == ".csv" else _json_file_records
         try:
-            frames.append(reader(con, path))
-        except (duckdb.Error, ValueError, OSError) as exc:
+            if path.stat().st_size == 0:
+                problems.append(FileProblem(str(path), "the file is empty"))
+                continue
+        except OSError as exc:
             problems.append(FileProblem(str(path), _first_line(str(exc))))
+            continue
+        if path.suffix.lower() == ".csv":
+            try:
+                frames.append(_csv_file_records(con, path))
+            except (duckdb.Error, ValueError) as exc:
+                problems.append(FileProblem(str(path), _first_line(str(exc))))
+        else:
+            json_files.append(path)
+    if json_files:
+        try:
+            frames.append(_json_records(con, json_files))
+        except duckdb.Error:
+            for path in json_files:
+                try:
+                    frames.append(_json_records(con, [path]))
+                except duckdb.Error as exc:
+                    problems.append(FileProblem(str(path), _first_line(str(exc))))
     if not frames:
         return pl.DataFrame(schema=RECORDS_SCHEMA), problems
     return pl.concat(frames, how="vertical"), problems
@@ -112,45 +139,47 @@ def _first_line(message: str) -> str:
     return message.strip().splitlines()[0] if message.strip() else "unreadable"
 
 
-def _column_sql(f: Field) -> tuple[str, str | None]:
-    """SQL for the typed value, and for its raw text when the type can fail."""
-    path = _quote(f.path)
-    if f.kind == "str":
-        return f"json_extract_string(_payload, {path})", None
-    if f.kind == "json":
-        return f"json_extract(_payload, {path})::VARCHAR", None
-    if f.kind == "list[str]":
-        return f"json_extract_string(_payload, {path})", None
-    raw = f"json_extract_string(_payload, {path})"
-    return f"TRY_CAST(nullif(trim({raw}), '') AS {_SQL_TYPES[f.kind]})", f"nullif(trim({raw}), '')"
-
-
 def extract(
     con: duckdb.DuckDBPyConnection, records: pl.DataFrame, fields: list[Field], time_zone: str = "UTC"
 ) -> pl.DataFrame:
     """Typed columns for each field, plus `_problems` listing values that did not fit their type.
 
-    Naive timestamps are read in `time_zone`; values with an offset keep it. Everything comes
-    back in UTC.
+    Scalar fields are pulled with one multi-path json_extract_string per record (the JSON is
+    parsed once); wildcard paths and raw JSON take their own call. Naive timestamps are read in
+    `time_zone`; values with an offset keep it. Everything comes back in UTC.
     """
-    selects = ["_file", "_record_no", "_payload"]
-    checks: list[tuple[str, str]] = []
+    scalars = [f for f in fields if f.kind not in ("list[str]", "json")]
+    inner = ["_record_pos"]
+    if scalars:
+        inner.append("json_extract_string(_payload, [" + ", ".join(_quote(f.path) for f in scalars) + "]) AS _v")
     for f in fields:
-        typed, raw = _column_sql(f)
-        selects.append(f'{typed} AS "{f.name}"')
-        if raw is not None:
-            selects.append(f'{raw} AS "{f.name}__raw"')
+        if f.kind == "list[str]":
+            inner.append(f'json_extract_string(_payload, {_quote(f.path)}) AS "{f.name}"')
+        elif f.kind == "json":
+            inner.append(f'json_extract(_payload, {_quote(f.path)})::VARCHAR AS "{f.name}"')
+    outer = []
+    checks: list[tuple[str, str]] = []
+    for i, f in enumerate(scalars, start=1):
+        raw = f"nullif(trim(_v[{i}]), '')"
+        if f.kind == "str":
+            outer.append(f'_v[{i}] AS "{f.name}"')
+        else:
+            outer.append(f'TRY_CAST({raw} AS {_SQL_TYPES[f.kind]}) AS "{f.name}"')
+            outer.append(f'{raw} AS "{f.name}__raw"')
             checks.append((f.name, f.kind))
+    outer += [f'"{f.name}"' for f in fields if f.kind in ("list[str]", "json")]
+    sql = f"SELECT _record_pos, {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM _records) ORDER BY _record_pos"
     con.execute(f"SET TimeZone = {_quote(time_zone)}")
     try:
-        con.register("_records", records)
-        out = con.sql(f"SELECT {', '.join(selects)} FROM _records ORDER BY _file, _record_no").pl()
+        con.register("_records", records.select("_payload").with_row_index("_record_pos"))
+        typed = con.sql(sql).pl().drop("_record_pos")
     finally:
         con.unregister("_records")
         con.execute("SET TimeZone = 'UTC'")
-    for name, kind in ((f.name, f.kind) for f in fields):
-        if kind == "timestamp" and name in out.columns:
-            out = out.with_columns(pl.col(name).dt.convert_time_zone("UTC").dt.cast_time_unit("us"))
+    out = pl.concat([records.select("_file", "_record_no", "_payload"), typed], how="horizontal")
+    for f in fields:
+        if f.kind == "timestamp":
+            out = out.with_columns(pl.col(f.name).dt.convert_time_zone("UTC").dt.cast_time_unit("us"))
     problem_exprs = [
         pl.when(pl.col(f"{name}__raw").is_not_null() & pl.col(name).is_null())
         .then(
