@@ -109,7 +109,8 @@ def trend_chart(tile: compute.Tile, filters: compute.Filters) -> go.Figure:
     scale = 100.0 if kpi.is_ratio else 1.0
     weeks = pl.DataFrame({"week": _weeks(filters)})
     weekly = weeks.join(tile.weekly, on="week", how="left")
-    labels = [week_label(w) for w in weekly["week"].to_list()]
+    one_year = len({w.isocalendar()[0] for w in weekly["week"].to_list()}) == 1
+    labels = [week_label(w)[5:] if one_year else week_label(w) for w in weekly["week"].to_list()]
     values = [None if v is None else v * scale for v in weekly["value"].to_list()]
     hover = [f"week of {w:%d %b}" for w in weekly["week"].to_list()]
     fig = go.Figure()
@@ -124,7 +125,7 @@ def trend_chart(tile: compute.Tile, filters: compute.Filters) -> go.Figure:
     fig.update_layout(
         height=260, margin=dict(l=10, r=10, t=30, b=10), title=kpi.title, showlegend="p90" in weekly.columns,
         yaxis_title="%" if kpi.is_ratio else kpi.unit, legend=dict(orientation="h", y=-0.3),
-        xaxis=dict(type="category", tickangle=0),
+        xaxis=dict(type="category", tickangle=-45 if len(labels) > 12 else 0),
     )
     return fig
 

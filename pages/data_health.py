@@ -19,9 +19,15 @@ if log.height:
     if not log["adds_up"].all():
         st.error("Some load counts do not add up (rows in ≠ loaded + quarantined). Re-run the load.")
 st.dataframe(
-    log.drop("load_id"),
+    log.select("source", "object", "status", "files", "rows_in", "loaded", "quarantined", "quarantine_rate", "adds_up",
+               "message", "finished_at"),
     hide_index=True,
-    column_config={"quarantine_rate": st.column_config.NumberColumn("quarantine rate", format="percent")},
+    column_config={
+        "quarantine_rate": st.column_config.NumberColumn("quarantine rate", format="percent"),
+        "adds_up": st.column_config.CheckboxColumn("in = loaded + quarantined"),
+        "finished_at": st.column_config.DatetimeColumn("loaded at", format="YYYY-MM-DD HH:mm"),
+        "message": st.column_config.TextColumn("message", width="large"),
+    },
 )
 
 st.subheader("Quarantine by source and rule")
