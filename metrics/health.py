@@ -15,14 +15,15 @@ def _path(path: Path | None) -> Path:
 
 
 def load_log(path: Path | None = None) -> pl.DataFrame:
-    """Every object of the latest load of each source, with its counts."""
+    """Each object's latest load that read files (an incremental load may skip them all)."""
     sql = """
-        SELECT source, object, files, rows_in, loaded, quarantined,
+        SELECT source, object, files, files_skipped, rows_in, loaded, quarantined,
                rows_in = loaded + quarantined AS adds_up,
                quarantined / nullif(rows_in, 0) AS quarantine_rate,
                status, message, started_at, finished_at, load_id
         FROM load_log
-        QUALIFY load_id = last(load_id ORDER BY started_at) OVER (PARTITION BY source)
+        WHERE files > 0 OR files_skipped = 0
+        QUALIFY row_number() OVER (PARTITION BY source, object ORDER BY started_at DESC) = 1
         ORDER BY source, started_at
     """
     with warehouse.read_only(_path(path)) as con:

@@ -35,7 +35,7 @@ def _read_staging(path: Path) -> dict[str, pl.DataFrame]:
     if not path.exists():
         raise FileNotFoundError(f"nothing ingested yet ({path} is missing): run `stagetruth ingest` first")
     with warehouse.staging(path) as con:
-        return {table: warehouse.read_table(con, table) for table in (*STAGING_TABLES, "quarantine", "load_log")}
+        return {table: warehouse.read_table(con, table) for table in (*STAGING_TABLES, "quarantine", "load_log", "file_registry")}
 
 
 def build(

@@ -28,7 +28,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console(stderr=True)
+# Tables stay readable when output goes to a log rather than a terminal.
+console = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 out = Console()
 
 AsOf = Annotated[Optional[str], typer.Option("--as-of", help="The 'now' of the data, YYYY-MM-DD (UTC). Default: now.")]
@@ -56,6 +57,14 @@ def _friendly_errors() -> Iterator[None]:
     except (SettingsError, StageMapError, DefinitionError, ContractError, WarehouseMissing, FileNotFoundError) as exc:
         console.print(f"[red]error:[/red] {exc}", soft_wrap=True)
         raise typer.Exit(2)
+    except (typer.Exit, typer.BadParameter, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # an unexpected failure: say what, keep the traceback for debugging
+        if os.environ.get("STAGETRUTH_DEBUG"):
+            raise
+        console.print(f"[red]error:[/red] {type(exc).__name__}: {exc}", soft_wrap=True)
+        console.print("Nothing was published. Set STAGETRUTH_DEBUG=1 to see the traceback.")
+        raise typer.Exit(1)
 
 
 @contextmanager
@@ -74,29 +83,31 @@ def _progress(label: str) -> Iterator[callable]:
 def _summary(results: list) -> None:
     for result in results:
         table = Table(title=f"Load summary: {result.source} (load {result.load_id})")
-        for col in ("object", "files", "rows in", "loaded", "quarantined", "status"):
+        for col in ("object", "files", "unchanged", "rows in", "loaded", "quarantined", "status"):
             table.add_column(col, justify="left" if col in ("object", "status") else "right", no_wrap=True)
         for o in result.objects:
             colour = {"ok": "green", "partial": "yellow", "error": "red"}[o.status]
-            table.add_row(o.obj, str(o.files), f"{o.rows_in:,}", f"{o.loaded:,}", f"{o.quarantined:,}",
+            table.add_row(o.obj, str(o.files), str(o.files_skipped), f"{o.rows_in:,}", f"{o.loaded:,}", f"{o.quarantined:,}",
                           f"[{colour}]{o.status}[/{colour}]")
         rows_in, loaded, quarantined = result.totals
-        table.add_row("[bold]total", "", f"{rows_in:,}", f"{loaded:,}", f"{quarantined:,}", "")
+        table.add_row("[bold]total", "", "", f"{rows_in:,}", f"{loaded:,}", f"{quarantined:,}", "")
+        if result.full:
+            table.caption = "full load: every file read (first load, --full, or the mapping changed)"
         console.print(table)
         for o in result.objects:
-            if o.message:
+            if o.message and o.status != "ok" or (o.message and o.files == 0 and o.files_skipped == 0):
                 console.print(f"[yellow]{o.obj}:[/yellow] {o.message}", soft_wrap=True)
         if quarantined:
             console.print(f"{quarantined:,} record(s) quarantined with their rule: see the Data health page.")
 
 
-def _ingest(settings: Settings, sources: list[SourceSettings], loaded_at: datetime | None = None) -> list:
+def _ingest(settings: Settings, sources: list[SourceSettings], full: bool = False) -> list:
     from pipelines.load import ingest as run_ingest
 
     results = []
     for source in sources:
         with _progress(f"ingest {source.name}") as update:
-            results.append(run_ingest(source, settings, loaded_at=loaded_at, progress=update))
+            results.append(run_ingest(source, settings, progress=update, full=full))
     _summary(results)
     return results
 
@@ -133,7 +144,7 @@ def demo(
             source = SourceSettings(source.name, source.kind, root, source.time_zone, source.automated_senders)
         except SettingsError:
             source = SourceSettings("greenhouse", "greenhouse", root)
-        _ingest(settings, [source])
+        _ingest(settings, [source], full=True)
         _build(settings, _as_of(as_of))
 
 
@@ -141,8 +152,13 @@ def demo(
 def ingest(
     names: Annotated[Optional[list[str]], typer.Argument(help="Configured sources to load (default: all).")] = None,
     path: Annotated[Optional[Path], typer.Option(help="Read this folder instead of the configured path (one source).")] = None,
+    full: Annotated[bool, typer.Option("--full", help="Re-read every file, not only new or changed ones.")] = False,
 ) -> None:
-    """Read, validate and stage configured sources; bad records go to quarantine with their rule."""
+    """Read, validate and stage configured sources; bad records go to quarantine with their rule.
+
+    Loads are incremental: files already loaded with the same content and mapping are skipped,
+    and records upsert by their id.
+    """
     with _friendly_errors():
         settings = load_settings()
         sources = [settings.source(n) for n in names] if names else list(settings.sources)
@@ -153,7 +169,7 @@ def ingest(
                 raise SettingsError("--path needs exactly one source name")
             s = sources[0]
             sources = [SourceSettings(s.name, s.kind, path.resolve(), s.time_zone, s.automated_senders)]
-        _ingest(settings, sources)
+        _ingest(settings, sources, full=full)
 
 
 @app.command()

@@ -1,28 +1,39 @@
-"""Ingest one source into the staging store: read, map, validate, quarantine, log.
+"""Ingest one source into the staging store: read, map, validate, quarantine, log. Incrementally.
 
-Every input record ends in a canonical table or in quarantine, and the load log's
-rows_in = loaded + quarantined holds for every object. A file that cannot be parsed counts as
-one input record, quarantined with rule `malformed_file`.
+- Every input record ends in a canonical table or in quarantine, and the load log's
+  rows_in = loaded + quarantined holds for every object. A file that cannot be parsed counts as
+  one input record, quarantined with rule `malformed_file`.
+- A file whose content hash is already registered for the source, read with the same mapping,
+  is skipped. When the mapping changes (settings or stage map), the source is reloaded whole.
+- Records upsert by (source, source_id): a record already staged is replaced by the newer
+  load's copy, unless the stored copy carries a later `updated_at`. Loading the same input twice
+  changes nothing.
+- Everything a load writes goes into the staging store in one transaction.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Callable
 
+import duckdb
 import polars as pl
 
 from pipelines import warehouse
 from pipelines.config import Settings, SourceSettings
 from pipelines.contracts import CANONICAL_MODELS, validation_context
 from pipelines.greenhouse.connector import STEPS, GreenhouseSource, StepContext
-from pipelines.schema import LoadLog, polars_schema
+from pipelines.paths import STAGE_MAP_PATH
+from pipelines.schema import FileRegistry, LoadLog, polars_schema
 from pipelines.stages import load_stage_map
 from pipelines.validate import empty_quarantine, split, stamp
 
 Progress = Callable[[str, int, int], None]
+CONNECTOR_VERSION = "greenhouse/1"
 
 
 @dataclass(frozen=True)
@@ -30,6 +41,7 @@ class ObjectLoad:
     table: str
     obj: str
     files: int
+    files_skipped: int
     rows_in: int
     loaded: int
     quarantined: int
@@ -43,6 +55,7 @@ class LoadResult:
     source: str
     loaded_at: datetime
     objects: tuple[ObjectLoad, ...]
+    full: bool = False
 
     @property
     def totals(self) -> tuple[int, int, int]:
@@ -51,6 +64,43 @@ class LoadResult:
             sum(o.loaded for o in self.objects),
             sum(o.quarantined for o in self.objects),
         )
+
+
+def config_hash(source: SourceSettings, stage_map_text: str) -> str:
+    """What a file was read with: the connector, the source's settings and its stage map."""
+    digest = hashlib.sha256()
+    for part in (CONNECTOR_VERSION, source.kind, source.time_zone, "|".join(source.automated_senders), stage_map_text):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def file_hash(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+            size += len(block)
+    return digest.hexdigest(), size
+
+
+@dataclass
+class _Registry:
+    """The source's registered files, and the files this load reads."""
+
+    known: dict[str, str]
+    chosen: list[dict] = field(default_factory=list)
+
+    def select(self, obj: str, files: list[Path]) -> list[Path]:
+        fresh = []
+        for path in files:
+            sha, size = file_hash(path)
+            if self.known.get(str(path)) == sha:
+                continue
+            fresh.append(path)
+            self.chosen.append(dict(object=obj, file=str(path), sha256=sha, bytes=size))
+        return fresh
 
 
 def _file_quarantine(problems: list, obj: str) -> pl.DataFrame:
@@ -69,12 +119,30 @@ def _file_quarantine(problems: list, obj: str) -> pl.DataFrame:
     )
 
 
+def _staged_rows(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, pl.DataFrame]:
+    return {table: warehouse.read_table(con, table, "WHERE source = ?", [source]) for table in CANONICAL_MODELS}
+
+
+def _merge(existing: pl.DataFrame, incoming: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(all rows after the upsert, the incoming rows that win). A stored later updated_at wins."""
+    if incoming.height == 0:
+        return existing, incoming
+    if "updated_at" in incoming.columns and existing.height:
+        stored = existing.select("source_id", _stored=pl.col("updated_at"))
+        incoming = incoming.join(stored, on="source_id", how="left", maintain_order="left").filter(
+            pl.col("_stored").is_null() | pl.col("updated_at").is_null() | (pl.col("updated_at") >= pl.col("_stored"))
+        ).drop("_stored")
+    merged = pl.concat([existing.filter(~pl.col("source_id").is_in(incoming["source_id"].implode())), incoming])
+    return merged, incoming
+
+
 def ingest(
     source: SourceSettings,
     settings: Settings,
     *,
     loaded_at: datetime | None = None,
     progress: Progress | None = None,
+    full: bool = False,
 ) -> LoadResult:
     """Load one configured source into the staging store beside the warehouse, in one transaction."""
     loaded_at = (loaded_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
@@ -82,10 +150,30 @@ def ingest(
     if not source.path.is_dir():
         raise FileNotFoundError(f"source {source.name!r}: folder {source.path} does not exist")
     stage_map = load_stage_map(source.kind)
+    mapping = config_hash(source, STAGE_MAP_PATH.read_text(encoding="utf-8") if STAGE_MAP_PATH.exists() else "")
+    with warehouse.staging(warehouse.staging_path(settings.warehouse)) as store:
+        registered = warehouse.read_table(store, "file_registry", "WHERE source = ?", [source.name])
+        full = full or registered.height == 0 or bool((registered["config_hash"] != mapping).any())
+        existing = {t: f.clear() for t, f in _staged_rows(store, source.name).items()} if full else _staged_rows(store, source.name)
+        known = {} if full else dict(zip(registered["file"].to_list(), registered["sha256"].to_list()))
+        registry = _Registry(known)
+        outputs, quarantine, raw, objects, log = _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_at, progress)
+        if progress:
+            progress(f"{source.name}: writing staging store", len(STEPS), len(STEPS))
+        files = pl.DataFrame(
+            [dict(source=source.name, **entry, config_hash=mapping, load_id=load_id, loaded_at=loaded_at) for entry in registry.chosen],
+            schema=polars_schema(FileRegistry),
+        )
+        _write(store, source.name, full, outputs, quarantine, raw, log, files)
+    return LoadResult(load_id, source.name, loaded_at, tuple(objects), full)
+
+
+def _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_at, progress):
     gh = GreenhouseSource(source.name, source.path, source.time_zone, source.automated_senders)
     con = warehouse.memory()
-    ctx = StepContext(con=con, source=gh, stage_map=stage_map)
-    outputs: dict[str, pl.DataFrame] = {}
+    ctx = StepContext(con=con, source=gh, stage_map=stage_map, select_files=registry.select)
+    ctx.loaded = dict(existing)
+    outputs: dict[tuple[str, str], pl.DataFrame] = {}
     quarantines: list[pl.DataFrame] = []
     raw: list[pl.DataFrame] = []
     objects: list[ObjectLoad] = []
@@ -98,67 +186,74 @@ def ingest(
             staged = step(ctx).with_columns(load_id=pl.lit(load_id))
             with validation_context(loaded_at, settings.clock_skew):
                 result = split(CANONICAL_MODELS[table], staged)
-            good = result.good
-            ctx.loaded[table] = good
-            outputs[table] = good.select(list(polars_schema(CANONICAL_MODELS[table])))
+            good = result.good.select(list(polars_schema(CANONICAL_MODELS[table])))
+            ctx.loaded[table], outputs[(table, obj)] = _merge(existing[table], good)
             q = pl.concat([_file_quarantine(ctx.file_problems, obj), result.quarantine], how="vertical")
             quarantines.append(stamp(q, load_id=load_id, source=source.name, obj=obj, at=loaded_at))
-            raw.append(_raw_records(ctx, load_id, source.name, obj))
+            raw.append(ctx.last_records.select(
+                load_id=pl.lit(load_id), source=pl.lit(source.name), object=pl.lit(obj),
+                file=pl.col("_file"), record_no=pl.col("_record_no"), payload=pl.col("_payload"),
+            ))
             rows_in = staged.height + len(ctx.file_problems)
             status = "ok" if q.height == 0 else ("error" if good.height == 0 else "partial")
             message = _message(ctx, obj, source)
-            objects.append(ObjectLoad(table, obj, ctx.files_read, rows_in, good.height, q.height, status, message))
-            log_rows.append(
-                dict(load_id=load_id, source=source.name, object=obj, files=ctx.files_read, rows_in=rows_in,
-                     loaded=good.height, quarantined=q.height, status=status, message=message,
-                     started_at=started, finished_at=datetime.now(timezone.utc))
-            )
+            objects.append(ObjectLoad(table, obj, ctx.files_read, ctx.files_skipped, rows_in, good.height, q.height, status, message))
+            log_rows.append(dict(
+                load_id=load_id, source=source.name, object=obj, files=ctx.files_read, files_skipped=ctx.files_skipped,
+                rows_in=rows_in, loaded=good.height, quarantined=q.height, status=status, message=message,
+                started_at=started, finished_at=datetime.now(timezone.utc),
+            ))
     finally:
         con.close()
     log = pl.DataFrame(log_rows, schema=polars_schema(LoadLog))
     LoadLog.validate(log, lazy=True)  # the counts must add up before anything is written
-    if progress:
-        progress(f"{source.name}: writing staging store", len(STEPS), len(STEPS))
-    _write(settings, source.name, outputs, pl.concat(quarantines, how="vertical"), pl.concat(raw, how="vertical"), log)
-    return LoadResult(load_id, source.name, loaded_at, tuple(objects))
+    return outputs, pl.concat(quarantines, how="vertical"), pl.concat(raw, how="vertical"), objects, log
 
 
 def _message(ctx: StepContext, obj: str, source: SourceSettings) -> str | None:
-    if ctx.files_read == 0:
+    if ctx.files_read == 0 and ctx.files_skipped == 0:
         return f"no files for {obj} under {source.path}"
     if ctx.file_problems:
         return f"{len(ctx.file_problems)} file(s) could not be read: " + "; ".join(
             f"{p.file}: {p.error}" for p in ctx.file_problems
         )
+    if ctx.files_read == 0:
+        return f"{ctx.files_skipped} file(s) unchanged since the last load: skipped"
     return None
 
 
-def _raw_records(ctx: StepContext, load_id: str, source: str, obj: str) -> pl.DataFrame:
-    records = ctx.last_records
-    return records.select(
-        load_id=pl.lit(load_id), source=pl.lit(source), object=pl.lit(obj),
-        file=pl.col("_file"), record_no=pl.col("_record_no"), payload=pl.col("_payload"),
-    )
+def _write(store: duckdb.DuckDBPyConnection, source: str, full: bool, outputs: dict[tuple[str, str], pl.DataFrame],
+           quarantine: pl.DataFrame, raw: pl.DataFrame, log: pl.DataFrame, files: pl.DataFrame) -> None:
+    """Upsert this load into the staging store, all or nothing."""
+    store.execute("BEGIN TRANSACTION")
+    try:
+        if full:
+            for table in (*CANONICAL_MODELS, "quarantine", "raw_record", "file_registry"):
+                store.execute(f'DELETE FROM "{table}" WHERE source = ?', [source])
+        if files.height:
+            # A re-read file replaces what its earlier version put in quarantine and the raw layer.
+            store.register("_reread", files.select("file"))
+            for table in ("quarantine", "raw_record", "file_registry"):
+                store.execute(f'DELETE FROM "{table}" WHERE source = ? AND file IN (SELECT file FROM _reread)', [source])
+            store.unregister("_reread")
+        for (table, obj), frame in outputs.items():
+            if frame.height == 0:
+                continue
+            store.register("_ids", frame.select("source_id"))
+            store.execute(f'DELETE FROM "{table}" WHERE source = ? AND source_id IN (SELECT source_id FROM _ids)', [source])
+            # A record that loads now is no longer quarantined from an earlier file.
+            store.execute("DELETE FROM quarantine WHERE source = ? AND object = ? AND record_id IN (SELECT source_id FROM _ids)",
+                          [source, obj])
+            store.unregister("_ids")
+            warehouse.insert(store, table, frame)
+        warehouse.insert(store, "quarantine", quarantine)
+        warehouse.insert(store, "raw_record", raw)
+        warehouse.insert(store, "load_log", log)
+        warehouse.insert(store, "file_registry", files)
+        store.execute("COMMIT")
+    except BaseException:
+        store.execute("ROLLBACK")
+        raise
 
 
-def _write(settings: Settings, source: str, outputs: dict[str, pl.DataFrame], quarantine: pl.DataFrame,
-           raw: pl.DataFrame, log: pl.DataFrame) -> None:
-    """Replace this source's rows in the staging store, all or nothing."""
-    with warehouse.staging(warehouse.staging_path(settings.warehouse)) as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            for table, frame in outputs.items():
-                con.execute(f'DELETE FROM "{table}" WHERE source = ?', [source])
-                warehouse.insert(con, table, frame)
-            for table in ("quarantine", "raw_record"):
-                con.execute(f'DELETE FROM "{table}" WHERE source = ?', [source])
-            warehouse.insert(con, "quarantine", quarantine)
-            warehouse.insert(con, "raw_record", raw)
-            warehouse.insert(con, "load_log", log)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-
-
-__all__ = ["ingest", "LoadResult", "ObjectLoad"]
+__all__ = ["ingest", "LoadResult", "ObjectLoad", "config_hash"]

@@ -41,6 +41,7 @@ class LoadLog(pa.DataFrameModel):
     source: str
     object: str
     files: pl.Int32 = pa.Field(ge=0)
+    files_skipped: pl.Int32 = pa.Field(ge=0)
     rows_in: pl.Int64 = pa.Field(ge=0)
     loaded: pl.Int64 = pa.Field(ge=0)
     quarantined: pl.Int64 = pa.Field(ge=0)
@@ -56,6 +57,26 @@ class LoadLog(pa.DataFrameModel):
     def counts_add_up(cls, data: pa.PolarsData) -> pl.LazyFrame:
         """rows_in must equal loaded + quarantined."""
         return data.lazyframe.select(pl.col("rows_in") == pl.col("loaded") + pl.col("quarantined"))
+
+
+class FileRegistry(pa.DataFrameModel):
+    """file_registry: one row per source file loaded, with its content hash and the mapping it was read with.
+
+    A file whose hash and mapping are already registered is skipped by the next load.
+    """
+
+    source: str
+    object: str
+    file: str
+    sha256: str
+    bytes: pl.Int64
+    config_hash: str
+    load_id: str
+    loaded_at: UTC
+
+    class Config:
+        strict = True
+        unique = ["source", "file"]
 
 
 class ApplicationStage(pa.DataFrameModel):
@@ -128,7 +149,11 @@ class BuildInfo(pa.DataFrameModel):
         strict = True
 
 
-OPERATIONAL_MODELS: dict[str, type[pa.DataFrameModel]] = {"quarantine": Quarantine, "load_log": LoadLog}
+OPERATIONAL_MODELS: dict[str, type[pa.DataFrameModel]] = {
+    "quarantine": Quarantine,
+    "load_log": LoadLog,
+    "file_registry": FileRegistry,
+}
 DERIVED_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "application_stage": ApplicationStage,
     "application_fact": ApplicationFact,

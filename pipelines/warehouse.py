@@ -10,6 +10,7 @@ Two files live under data/:
 
 from __future__ import annotations
 
+import hashlib
 import os
 import uuid
 from contextlib import contextmanager
@@ -51,17 +52,38 @@ def staging_path(warehouse: Path) -> Path:
     return warehouse.with_name("staging.duckdb")
 
 
+STAGING_SCHEMA = (*STAGING_TABLES, "quarantine", "load_log", "file_registry")
+
+
+def staging_schema_hash() -> str:
+    text = "\n".join(ddl(table) for table in STAGING_SCHEMA) + RAW_DDL
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 @contextmanager
 def staging(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The writable staging store, with every table created if missing."""
+    """The writable staging store, with every table created if missing.
+
+    A store written with another table layout is moved aside (staging.duckdb.<hash>.old) and
+    started afresh: the next load then reads every source file again.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    current = staging_schema_hash()
+    if path.exists():
+        with duckdb.connect(str(path), read_only=True) as probe:
+            tables = {row[0] for row in probe.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+            stored = probe.execute("SELECT schema_hash FROM staging_meta").fetchall()[0][0] if "staging_meta" in tables else None
+        if stored != current:
+            os.replace(path, path.with_name(f"{path.name}.{stored or 'unversioned'}.old"))
     con = _configure(duckdb.connect(str(path)))
     try:
         existing = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        for table in (*STAGING_TABLES, "quarantine", "load_log"):
-            if table not in existing:
+        if "staging_meta" not in existing:
+            for table in STAGING_SCHEMA:
                 con.execute(ddl(table))
-        con.execute(RAW_DDL)
+            con.execute(RAW_DDL)
+            con.execute("CREATE TABLE staging_meta (schema_hash VARCHAR)")
+            con.execute("INSERT INTO staging_meta VALUES (?)", [current])
         yield con
     finally:
         con.close()

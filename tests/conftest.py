@@ -90,7 +90,7 @@ def build_warehouse(export_root: Path, wh_dir: Path, as_of: datetime = AS_OF) ->
     """Ingest an export and publish a warehouse under wh_dir, through the real pipeline."""
     target = wh_dir / "stagetruth.duckdb"
     settings = Settings(warehouse=target)
-    ingest(SourceSettings("greenhouse", "greenhouse", export_root), settings, loaded_at=as_of)
+    ingest(SourceSettings("greenhouse", "greenhouse", export_root), settings, loaded_at=as_of, full=True)
     build(target, as_of=as_of)
     return target
 

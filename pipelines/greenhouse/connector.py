@@ -45,14 +45,19 @@ class StepContext:
     parsed: dict[str, pl.DataFrame] = field(default_factory=dict)  # every parsed record, kept or not
     file_problems: list[FileProblem] = field(default_factory=list)
     files_read: int = 0
+    files_skipped: int = 0
+    # Chooses which of an object's files to read (an incremental load skips unchanged ones).
+    select_files: Callable[[str, list[Path]], list[Path]] | None = None
     last_records: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=RECORDS_SCHEMA))
 
     def records(self, obj: str, patterns: tuple[str, ...] = ("*.json", "*.jsonl", "*.ndjson")) -> pl.DataFrame:
         files = find_files(self.source.root, obj, patterns)
         if obj == "application_history":
             files += sorted(self.source.root.glob("application_history*.csv"))
-        records, problems = read_records(self.con, sorted(set(files)))
-        self.files_read = len(files)
+        files = sorted(set(files))
+        fresh = self.select_files(obj, files) if self.select_files else files
+        records, problems = read_records(self.con, fresh)
+        self.files_read, self.files_skipped = len(fresh), len(files) - len(fresh)
         self.file_problems = problems
         self.last_records = records
         return records
@@ -203,13 +208,17 @@ def applications(ctx: StepContext) -> pl.DataFrame:
 
 def stage_history(ctx: StepContext) -> pl.DataFrame:
     t = ctx.typed(ctx.records("application_history", ("*.csv",)), gh.STAGE_HISTORY)
-    stages = ctx.parsed.get("job_stage", pl.DataFrame(schema={"source_id": pl.String, "name": pl.String}))
-    apps = ctx.parsed.get("application", pl.DataFrame(schema={"source_id": pl.String, "rejection_type": pl.String}))
+    # Stage names come from every job stage seen, loaded now or before (quarantined ones too,
+    # so an unmapped name is reported as such rather than as an unknown id).
+    parsed_stages = ctx.parsed.get("job_stage", pl.DataFrame(schema={"source_id": pl.String, "name": pl.String}))
+    loaded_stages = ctx.loaded.get("job_stage", pl.DataFrame(schema={"source_id": pl.String, "name": pl.String}))
+    stages = pl.concat([parsed_stages.select("source_id", "name"), loaded_stages.select("source_id", "name")])
+    apps = ctx.loaded.get("application", pl.DataFrame(schema={"source_id": pl.String, "outcome": pl.String}))
     t = t.join(stages.select(new_stage_id="source_id", _stage_name="name").unique("new_stage_id"), on="new_stage_id", how="left")
-    t = t.join(apps.select(application_id="source_id", _rejection_type="rejection_type").unique("application_id"),
-               on="application_id", how="left")
+    t = t.join(apps.select(application_id="source_id", _outcome="outcome").unique("application_id"), on="application_id", how="left")
     sm = ctx.stage_map
-    exit_kind = pl.col("_rejection_type").replace_strict(sm.rejection_types, default="rejected")
+    # A rejection row exits the way the application did: withdrawn when the candidate withdrew.
+    exit_kind = pl.when(pl.col("_outcome") == "withdrawn").then(pl.lit("withdrawn")).otherwise(pl.lit("rejected"))
     by_status = pl.col("new_status").replace_strict(sm.statuses, default=None)
     stage = (
         pl.when(pl.col("new_stage_id").is_not_null()).then(pl.col("_stage_name").str.strip_chars().replace_strict(sm.stages, default=None))
