@@ -26,7 +26,8 @@ import polars as pl
 from pipelines import warehouse
 from pipelines.config import Settings, SourceSettings
 from pipelines.contracts import CANONICAL_MODELS, validation_context
-from pipelines.greenhouse.connector import STEPS, GreenhouseSource, StepContext
+from pipelines.greenhouse.connector import STEPS
+from pipelines.steps import SourceFiles, StepContext
 from pipelines.paths import STAGE_MAP_PATH
 from pipelines.schema import FileRegistry, LoadLog, polars_schema
 from pipelines.stages import load_stage_map
@@ -169,7 +170,7 @@ def ingest(
 
 
 def _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_at, progress):
-    gh = GreenhouseSource(source.name, source.path, source.time_zone, source.automated_senders)
+    gh = SourceFiles(source.name, source.path, source.time_zone, source.automated_senders)
     con = warehouse.memory()
     ctx = StepContext(con=con, source=gh, stage_map=stage_map, select_files=registry.select)
     ctx.loaded = dict(existing)

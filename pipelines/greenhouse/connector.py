@@ -15,71 +15,13 @@ loaded is quarantined (`unknown_application`, `unknown_candidate`) instead of da
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
-import duckdb
 import polars as pl
 
 from pipelines.greenhouse import fields as gh
-from pipelines.readers import RECORDS_SCHEMA, FileProblem, extract, find_files, read_records
-from pipelines.stages import StageMap
+from pipelines.steps import StepContext, known_ids as _ids, staged_frame as _staged
 from pipelines.validate import add_problem
-
-
-@dataclass
-class GreenhouseSource:
-    name: str
-    root: Path
-    time_zone: str = "UTC"
-    automated_senders: tuple[str, ...] = ("no-reply@", "noreply@", "do-not-reply@", "donotreply@")
-
-
-@dataclass
-class StepContext:
-    con: duckdb.DuckDBPyConnection
-    source: GreenhouseSource
-    stage_map: StageMap
-    loaded: dict[str, pl.DataFrame] = field(default_factory=dict)
-    parsed: dict[str, pl.DataFrame] = field(default_factory=dict)  # every parsed record, kept or not
-    file_problems: list[FileProblem] = field(default_factory=list)
-    files_read: int = 0
-    files_skipped: int = 0
-    # Chooses which of an object's files to read (an incremental load skips unchanged ones).
-    select_files: Callable[[str, list[Path]], list[Path]] | None = None
-    last_records: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=RECORDS_SCHEMA))
-
-    def records(self, obj: str, patterns: tuple[str, ...] = ("*.json", "*.jsonl", "*.ndjson")) -> pl.DataFrame:
-        files = find_files(self.source.root, obj, patterns)
-        if obj == "application_history":
-            files += sorted(self.source.root.glob("application_history*.csv"))
-        files = sorted(set(files))
-        fresh = self.select_files(obj, files) if self.select_files else files
-        records, problems = read_records(self.con, fresh)
-        self.files_read, self.files_skipped = len(fresh), len(files) - len(fresh)
-        self.file_problems = problems
-        self.last_records = records
-        return records
-
-    def typed(self, records: pl.DataFrame, specs: list) -> pl.DataFrame:
-        return extract(self.con, records, specs, self.source.time_zone)
-
-
-def _staged(frame: pl.DataFrame, source: str, columns: dict[str, pl.Expr]) -> pl.DataFrame:
-    """Keep the model columns (given as expressions) plus the trace columns."""
-    return frame.select(
-        source=pl.lit(source),
-        **columns,
-        _file=pl.col("_file"),
-        _record_no=pl.col("_record_no"),
-        _payload=pl.col("_payload"),
-        _problems=pl.col("_problems"),
-    )
-
-
-def _ids(ctx: StepContext, table: str) -> pl.Series:
-    return ctx.loaded[table]["source_id"] if table in ctx.loaded else pl.Series([], dtype=pl.String)
 
 
 def candidates(ctx: StepContext) -> pl.DataFrame:
@@ -207,7 +149,9 @@ def applications(ctx: StepContext) -> pl.DataFrame:
 
 
 def stage_history(ctx: StepContext) -> pl.DataFrame:
-    t = ctx.typed(ctx.records("application_history", ("*.csv",)), gh.STAGE_HISTORY)
+    root = ctx.source.root
+    files = [*root.glob("application_history*.csv"), *(root / "application_history").glob("*.csv")]
+    t = ctx.typed(ctx.records("application_history", files=files), gh.STAGE_HISTORY)
     # Stage names come from every job stage seen, loaded now or before (quarantined ones too,
     # so an unmapped name is reported as such rather than as an unknown id).
     parsed_stages = ctx.parsed.get("job_stage", pl.DataFrame(schema={"source_id": pl.String, "name": pl.String}))

@@ -14,7 +14,7 @@ import pytest
 from pipelines import warehouse
 from pipelines.config import Settings, SourceSettings
 from pipelines.greenhouse import connector
-from pipelines.greenhouse.connector import GreenhouseSource, StepContext
+from pipelines.steps import SourceFiles as GreenhouseSource, StepContext
 from pipelines.load import ingest
 from pipelines.stages import load_stage_map
 from tests.builders import GreenhouseExport, utc

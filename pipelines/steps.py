@@ -1,0 +1,71 @@
+"""What every connector step works with: the source's files, its stage map, and what is loaded.
+
+A step reads one object's records, maps them to one canonical table and returns a staged frame
+(see pipelines.validate). `loaded` holds, per canonical table, every row known after the steps
+so far (already staged ones included), so children can be checked against their parents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import polars as pl
+
+from pipelines.readers import RECORDS_SCHEMA, FileProblem, extract, find_files, read_records
+from pipelines.stages import StageMap
+
+
+@dataclass
+class SourceFiles:
+    name: str
+    root: Path
+    time_zone: str = "UTC"
+    automated_senders: tuple[str, ...] = ("no-reply@", "noreply@", "do-not-reply@", "donotreply@")
+
+
+@dataclass
+class StepContext:
+    con: duckdb.DuckDBPyConnection
+    source: SourceFiles
+    stage_map: StageMap
+    loaded: dict[str, pl.DataFrame] = field(default_factory=dict)
+    parsed: dict[str, pl.DataFrame] = field(default_factory=dict)  # every parsed record, kept or not
+    file_problems: list[FileProblem] = field(default_factory=list)
+    files_read: int = 0
+    files_skipped: int = 0
+    # Chooses which of an object's files to read (an incremental load skips unchanged ones).
+    select_files: Callable[[str, list[Path]], list[Path]] | None = None
+    last_records: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=RECORDS_SCHEMA))
+
+    def records(self, obj: str, patterns: tuple[str, ...] = ("*.json", "*.jsonl", "*.ndjson"),
+                files: list[Path] | None = None) -> pl.DataFrame:
+        """Records of the object's files (or of `files`), skipping those the load need not read."""
+        files = sorted(set(files if files is not None else find_files(self.source.root, obj, patterns)))
+        fresh = self.select_files(obj, files) if self.select_files else files
+        records, problems = read_records(self.con, fresh)
+        self.files_read, self.files_skipped = len(fresh), len(files) - len(fresh)
+        self.file_problems = problems
+        self.last_records = records
+        return records
+
+    def typed(self, records: pl.DataFrame, specs: list) -> pl.DataFrame:
+        return extract(self.con, records, specs, self.source.time_zone)
+
+
+def staged_frame(frame: pl.DataFrame, source: str, columns: dict[str, pl.Expr]) -> pl.DataFrame:
+    """Keep the model columns (given as expressions) plus the trace columns."""
+    return frame.select(
+        source=pl.lit(source),
+        **columns,
+        _file=pl.col("_file"),
+        _record_no=pl.col("_record_no"),
+        _payload=pl.col("_payload"),
+        _problems=pl.col("_problems"),
+    )
+
+
+def known_ids(ctx: StepContext, table: str) -> pl.Series:
+    return ctx.loaded[table]["source_id"] if table in ctx.loaded else pl.Series([], dtype=pl.String)
