@@ -11,7 +11,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pipelines.paths import PROJECT_ROOT, SETTINGS_PATH, warehouse_path
 
-SOURCE_KINDS = ("greenhouse",)
+PRESETS_DIR = Path(__file__).resolve().parent / "presets"
+# greenhouse is read by code; "mapped" is mapped wholly in the settings; the rest are presets,
+# mappings shipped as TOML in pipelines/presets/ that a source's own entries extend or override.
+SOURCE_KINDS = ("greenhouse", "mapped", *sorted(p.stem for p in PRESETS_DIR.glob("*.toml")))
 
 
 class SettingsError(ValueError):
@@ -25,6 +28,13 @@ class SourceSettings:
     path: Path
     time_zone: str = "UTC"
     automated_senders: tuple[str, ...] = ("no-reply@", "noreply@", "do-not-reply@", "donotreply@")
+    # Mapped kinds: the objects and lookups of the preset merged with the source's own entries.
+    mapping: dict | None = None
+    stage_map: str | None = None  # section of data/stage_map.toml (default: the kind)
+
+    @property
+    def stage_map_section(self) -> str:
+        return self.stage_map or self.kind
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,19 @@ class Settings:
 def _resolve(path: str) -> Path:
     p = Path(path).expanduser()
     return p if p.is_absolute() else PROJECT_ROOT / p
+
+
+def _preset(kind: str) -> dict:
+    path = PRESETS_DIR / f"{kind}.toml"
+    return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _merge_mapping(base: dict, override: dict) -> dict:
+    """Tables of the override replace or extend the preset's, key by key."""
+    out = dict(base)
+    for key, value in override.items():
+        out[key] = _merge_mapping(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+    return out
 
 
 def load_settings(path: Path = SETTINGS_PATH) -> Settings:
@@ -73,7 +96,16 @@ def load_settings(path: Path = SETTINGS_PATH) -> Settings:
         except (ZoneInfoNotFoundError, ValueError):
             problems.append(f"[sources.{name}] time_zone = {tz!r}: not a known IANA time zone")
         senders = tuple(entry.get("automated_senders", SourceSettings.automated_senders))
-        sources.append(SourceSettings(name, kind, _resolve(entry["path"]), tz, senders))
+        mapping = None
+        if kind != "greenhouse":
+            mapping = _merge_mapping(_preset(kind), {k: entry[k] for k in ("objects", "lookups") if k in entry})
+            try:
+                from pipelines.mapped.spec import MappingError, parse_source_map
+
+                parse_source_map(f"[sources.{name}]", mapping)
+            except MappingError as exc:
+                problems.append(str(exc))
+        sources.append(SourceSettings(name, kind, _resolve(entry["path"]), tz, senders, mapping, entry.get("stage_map")))
     if problems:
         raise SettingsError(f"{path}: " + "; ".join(problems))
     wh = doc.get("warehouse", {}).get("path")

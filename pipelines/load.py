@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -28,7 +29,7 @@ from pipelines.config import Settings, SourceSettings
 from pipelines.contracts import CANONICAL_MODELS, validation_context
 from pipelines.greenhouse.connector import STEPS
 from pipelines.steps import SourceFiles, StepContext
-from pipelines.paths import STAGE_MAP_PATH
+from pipelines.paths import stage_map_path
 from pipelines.schema import FileRegistry, LoadLog, polars_schema
 from pipelines.stages import load_stage_map
 from pipelines.validate import empty_quarantine, split, stamp
@@ -68,9 +69,10 @@ class LoadResult:
 
 
 def config_hash(source: SourceSettings, stage_map_text: str) -> str:
-    """What a file was read with: the connector, the source's settings and its stage map."""
+    """What a file was read with: the connector, the source's settings and mapping, its stage map."""
     digest = hashlib.sha256()
-    for part in (CONNECTOR_VERSION, source.kind, source.time_zone, "|".join(source.automated_senders), stage_map_text):
+    mapping = json.dumps(source.mapping, sort_keys=True, default=str)
+    for part in (CONNECTOR_VERSION, source.kind, source.time_zone, "|".join(source.automated_senders), mapping, stage_map_text):
         digest.update(part.encode())
         digest.update(b"\0")
     return digest.hexdigest()[:16]
@@ -150,8 +152,9 @@ def ingest(
     load_id = f"{source.name}-{loaded_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
     if not source.path.is_dir():
         raise FileNotFoundError(f"source {source.name!r}: folder {source.path} does not exist")
-    stage_map = load_stage_map(source.kind)
-    mapping = config_hash(source, STAGE_MAP_PATH.read_text(encoding="utf-8") if STAGE_MAP_PATH.exists() else "")
+    stage_map = load_stage_map(source.stage_map_section)
+    map_file = stage_map_path()
+    mapping = config_hash(source, map_file.read_text(encoding="utf-8") if map_file.exists() else "")
     with warehouse.staging(warehouse.staging_path(settings.warehouse)) as store:
         registered = warehouse.read_table(store, "file_registry", "WHERE source = ?", [source.name])
         full = full or registered.height == 0 or bool((registered["config_hash"] != mapping).any())
@@ -160,7 +163,7 @@ def ingest(
         registry = _Registry(known)
         outputs, quarantine, raw, objects, log = _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_at, progress)
         if progress:
-            progress(f"{source.name}: writing staging store", len(STEPS), len(STEPS))
+            progress(f"{source.name}: writing staging store", 1, 1)
         files = pl.DataFrame(
             [dict(source=source.name, **entry, config_hash=mapping, load_id=load_id, loaded_at=loaded_at) for entry in registry.chosen],
             schema=polars_schema(FileRegistry),
@@ -169,7 +172,18 @@ def ingest(
     return LoadResult(load_id, source.name, loaded_at, tuple(objects), full)
 
 
+def connector_steps(source: SourceSettings) -> list:
+    """The steps that read a source: code for Greenhouse, the mapping engine for every other kind."""
+    if source.kind == "greenhouse":
+        return STEPS
+    from pipelines.mapped.engine import MappedConnector
+    from pipelines.mapped.spec import parse_source_map
+
+    return MappedConnector(parse_source_map(f"[sources.{source.name}]", source.mapping or {})).steps()
+
+
 def _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_at, progress):
+    steps = connector_steps(source)
     gh = SourceFiles(source.name, source.path, source.time_zone, source.automated_senders)
     con = warehouse.memory()
     ctx = StepContext(con=con, source=gh, stage_map=stage_map, select_files=registry.select)
@@ -180,9 +194,9 @@ def _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_
     objects: list[ObjectLoad] = []
     log_rows: list[dict] = []
     try:
-        for i, (table, obj, step) in enumerate(STEPS):
+        for i, (table, obj, step) in enumerate(steps):
             if progress:
-                progress(f"{source.name}: {obj}", i, len(STEPS))
+                progress(f"{source.name}: {obj}", i, len(steps))
             started = datetime.now(timezone.utc)
             staged = step(ctx).with_columns(load_id=pl.lit(load_id))
             with validation_context(loaded_at, settings.clock_skew):

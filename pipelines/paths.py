@@ -7,7 +7,6 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(os.environ.get("STAGETRUTH_DATA_DIR", PROJECT_ROOT / "data"))
-STAGE_MAP_PATH = Path(os.environ.get("STAGETRUTH_STAGE_MAP", PROJECT_ROOT / "data" / "stage_map.toml"))
 SETTINGS_PATH = Path(os.environ.get("STAGETRUTH_SETTINGS", PROJECT_ROOT / "data" / "stagetruth.toml"))
 KPI_DIR = PROJECT_ROOT / "metrics" / "kpis"
 
@@ -19,3 +18,8 @@ def warehouse_path() -> Path:
 
 def demo_dir() -> Path:
     return Path(os.environ.get("STAGETRUTH_DEMO_DIR", DATA_DIR / "demo"))
+
+
+def stage_map_path() -> Path:
+    """Source stage names -> canonical stages (read at each call so tests and previews can point elsewhere)."""
+    return Path(os.environ.get("STAGETRUTH_STAGE_MAP", PROJECT_ROOT / "data" / "stage_map.toml"))

@@ -11,6 +11,9 @@ records without inferring a schema; typed extraction with json_extract_string fo
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -20,7 +23,7 @@ import polars as pl
 
 from pipelines.validate import PROBLEM
 
-Kind = Literal["str", "int", "float", "bool", "timestamp", "date", "list[str]", "json"]
+Kind = Literal["str", "int", "float", "bool", "timestamp", "date", "epoch_ms", "epoch_s", "list[str]", "json"]
 
 _SQL_TYPES: dict[str, str] = {
     "int": "BIGINT",
@@ -38,6 +41,7 @@ class Field:
     name: str
     path: str
     kind: Kind = "str"
+    fmt: str | None = None  # strptime format for timestamps and dates written another way
 
 
 @dataclass(frozen=True)
@@ -88,13 +92,35 @@ def _json_records(con: duckdb.DuckDBPyConnection, paths: list[Path]) -> pl.DataF
     )
 
 
+ROW_ERROR = "__row_error__"
+
+
 def _csv_file_records(con: duckdb.DuckDBPyConnection, path: Path) -> pl.DataFrame:
-    rel = con.sql(
-        "SELECT (row_number() OVER () - 1)::BIGINT AS _record_no, to_json(t)::VARCHAR AS _payload "
-        "FROM read_csv(?, all_varchar = true, header = true, strict_mode = true) AS t",
-        params=[str(path)],
-    )
-    return rel.pl().select(_file=pl.lit(str(path)), _record_no=pl.col("_record_no"), _payload=pl.col("_payload"))
+    """Rows of a UTF-8 CSV with a header, as JSON records keyed by column name.
+
+    Read with Python's csv module rather than a sniffer, so a ragged row is one bad record
+    (it keeps its fields and is quarantined with rule `bad_row`) instead of a misread file.
+    """
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8: byte 0x{exc.object[exc.start]:02x} at offset {exc.start}; save the file as UTF-8") from None
+    rows = csv.reader(io.StringIO(text, newline=""))
+    header = next(rows, None)
+    if not header:
+        raise ValueError("the file has no header row")
+    payloads = []
+    for row in rows:
+        if not row:
+            continue
+        if len(row) != len(header):
+            payloads.append(json.dumps({ROW_ERROR: f"row has {len(row)} fields where the header has {len(header)}",
+                                        "fields": row}))
+        else:
+            # An empty cell is a missing value, as a null is in JSON.
+            payloads.append(json.dumps({k: (v if v.strip() != "" else None) for k, v in zip(header, row)}))
+    return pl.DataFrame({"_file": [str(path)] * len(payloads), "_record_no": list(range(len(payloads))), "_payload": payloads},
+                        schema=RECORDS_SCHEMA)
 
 
 def read_records(con: duckdb.DuckDBPyConnection, files: list[Path]) -> tuple[pl.DataFrame, list[FileProblem]]:
@@ -117,7 +143,7 @@ def read_records(con: duckdb.DuckDBPyConnection, files: list[Path]) -> tuple[pl.
         if path.suffix.lower() == ".csv":
             try:
                 frames.append(_csv_file_records(con, path))
-            except (duckdb.Error, ValueError) as exc:
+            except (ValueError, csv.Error) as exc:
                 problems.append(FileProblem(str(path), _first_line(str(exc))))
         else:
             json_files.append(path)
@@ -163,6 +189,16 @@ def extract(
         raw = f"nullif(trim(_v[{i}]), '')"
         if f.kind == "str":
             outer.append(f'_v[{i}] AS "{f.name}"')
+        elif f.kind in ("epoch_ms", "epoch_s"):
+            micros = f"TRY_CAST({raw} AS BIGINT) * {1000 if f.kind == 'epoch_ms' else 1000000}"
+            outer.append(f'make_timestamptz({micros}) AS "{f.name}"')
+            outer.append(f'{raw} AS "{f.name}__raw"')
+            checks.append((f.name, f.kind))
+        elif f.fmt:
+            target = "DATE" if f.kind == "date" else "TIMESTAMPTZ"
+            outer.append(f'CAST(TRY_STRPTIME({raw}, {_quote(f.fmt)}) AS {target}) AS "{f.name}"')
+            outer.append(f'{raw} AS "{f.name}__raw"')
+            checks.append((f.name, f"{f.kind} like {f.fmt}"))
         else:
             outer.append(f'TRY_CAST({raw} AS {_SQL_TYPES[f.kind]}) AS "{f.name}"')
             outer.append(f'{raw} AS "{f.name}__raw"')
@@ -178,7 +214,7 @@ def extract(
         con.execute("SET TimeZone = 'UTC'")
     out = pl.concat([records.select("_file", "_record_no", "_payload"), typed], how="horizontal")
     for f in fields:
-        if f.kind == "timestamp":
+        if f.kind in ("timestamp", "epoch_ms", "epoch_s"):
             out = out.with_columns(pl.col(f.name).dt.convert_time_zone("UTC").dt.cast_time_unit("us"))
     problem_exprs = [
         pl.when(pl.col(f"{name}__raw").is_not_null() & pl.col(name).is_null())
@@ -193,6 +229,9 @@ def extract(
         .otherwise(pl.lit([], dtype=pl.List(PROBLEM)))
         for name, kind in checks
     ]
+    row_error = pl.col("_payload").str.json_path_match(f"$.{ROW_ERROR}")
+    problem_exprs.insert(0, pl.when(row_error.is_not_null()).then(
+        pl.concat_list(pl.struct(rule=pl.lit("bad_row"), detail=row_error))).otherwise(pl.lit([], dtype=pl.List(PROBLEM))))
     if problem_exprs:
         out = out.with_columns(_problems=pl.concat_list(problem_exprs))
     else:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from pipelines.paths import STAGE_MAP_PATH
+from pipelines.paths import stage_map_path
 
 
 class Stage(str, Enum):
@@ -59,8 +59,9 @@ class StageMap:
         return self.stages.get(source_name.strip())
 
 
-def load_stage_map(kind: str, path: Path = STAGE_MAP_PATH) -> StageMap:
+def load_stage_map(kind: str, path: Path | None = None) -> StageMap:
     """Read one source kind's section of the stage map, checking every target is canonical."""
+    path = path or stage_map_path()
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
