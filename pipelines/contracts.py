@@ -116,13 +116,26 @@ class CandidateRecord(Traced):
     updated_at: UTC = ts()
 
 
+class Client(Traced):
+    """client: one row per client company of a staffing agency per source (source, source_id)."""
+
+    name: str = pa.Field(nullable=False)
+    status: str = pa.Field(nullable=True)
+    created_at: UTC = ts()
+
+
 class Job(Traced):
-    """job: one row per requisition per source (source, source_id)."""
+    """job: one row per requisition (or staffing job order) per source (source, source_id).
+
+    client is the client's name for display and cuts; client_id its source id when the source
+    maps clients.
+    """
 
     title: str = pa.Field(nullable=True)
     requisition_id: str = pa.Field(nullable=True)
     department: str = pa.Field(nullable=True)
     office: str = pa.Field(nullable=True)
+    client_id: str = pa.Field(nullable=True)
     client: str = pa.Field(nullable=True)
     recruiter: str = pa.Field(nullable=True)
     hiring_manager: str = pa.Field(nullable=True)
@@ -273,6 +286,7 @@ class Message(Traced):
 
 CANONICAL_MODELS: dict[str, type[Traced]] = {
     "candidate_record": CandidateRecord,
+    "client": Client,
     "job": Job,
     "job_stage": JobStage,
     "application": Application,

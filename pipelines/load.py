@@ -188,6 +188,7 @@ def _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_
     con = warehouse.memory()
     ctx = StepContext(con=con, source=gh, stage_map=stage_map, select_files=registry.select)
     ctx.loaded = dict(existing)
+    ctx.before = dict(existing)
     outputs: dict[tuple[str, str], pl.DataFrame] = {}
     quarantines: list[pl.DataFrame] = []
     raw: list[pl.DataFrame] = []
@@ -202,7 +203,8 @@ def _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_
             with validation_context(loaded_at, settings.clock_skew):
                 result = split(CANONICAL_MODELS[table], staged)
             good = result.good.select(list(polars_schema(CANONICAL_MODELS[table])))
-            ctx.loaded[table], outputs[(table, obj)] = _merge(existing[table], good)
+            ctx.loaded[table], outputs[(table, obj)] = _merge(ctx.loaded[table], good)
+            ctx.fresh[table] = pl.concat([ctx.fresh[table], outputs[(table, obj)]]) if table in ctx.fresh else outputs[(table, obj)]
             q = pl.concat([_file_quarantine(ctx.file_problems, obj), result.quarantine], how="vertical")
             quarantines.append(stamp(q, load_id=load_id, source=source.name, obj=obj, at=loaded_at))
             raw.append(ctx.last_records.select(

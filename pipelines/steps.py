@@ -32,6 +32,8 @@ class StepContext:
     source: SourceFiles
     stage_map: StageMap
     loaded: dict[str, pl.DataFrame] = field(default_factory=dict)
+    before: dict[str, pl.DataFrame] = field(default_factory=dict)  # what was staged before this load
+    fresh: dict[str, pl.DataFrame] = field(default_factory=dict)  # rows this load wrote, per table
     parsed: dict[str, pl.DataFrame] = field(default_factory=dict)  # every parsed record, kept or not
     file_problems: list[FileProblem] = field(default_factory=list)
     files_read: int = 0

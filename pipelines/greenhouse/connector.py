@@ -69,6 +69,7 @@ def jobs(ctx: StepContext) -> pl.DataFrame:
             "requisition_id": pl.col("requisition_id"),
             "department": pl.col("department"),
             "office": pl.col("office"),
+            "client_id": pl.lit(None, dtype=pl.String),
             "client": pl.lit(None, dtype=pl.String),
             "recruiter": recruiter,
             "hiring_manager": pl.col("hiring_manager"),

@@ -22,8 +22,9 @@ from pipelines.stages import EXITS
 from pipelines.steps import StepContext, known_ids, staged_frame
 from pipelines.validate import PROBLEM, add_problem
 
-TABLE_ORDER = ("candidate_record", "job", "job_stage", "application", "stage_event", "interview", "offer", "message")
+TABLE_ORDER = ("candidate_record", "client", "job", "job_stage", "application", "stage_event", "interview", "offer", "message")
 PARENTS = {
+    "job": (("client_id", "client", "unknown_client"),),
     "application": (("candidate_id", "candidate_record", "unknown_candidate"), ("job_id", "job", "unknown_job")),
     "job_stage": (("job_id", "job", "unknown_job"),),
     "stage_event": (("application_id", "application", "unknown_application"),),
@@ -76,7 +77,56 @@ class MappedConnector:
                     if tmap.table == table:
                         label = obj.name if len(obj.tables) == 1 else f"{obj.name}.{table}"
                         out.append((table, label, self._step(obj, tmap)))
+                    if table == "stage_event" and tmap.table == "application" and tmap.snapshot_events:
+                        out.append(("stage_event", f"{obj.name}.snapshots", self._snapshot_step(obj, tmap)))
         return out
+
+    def _snapshot_step(self, obj: ObjectMap, tmap: TableMap) -> Callable[[StepContext], pl.DataFrame]:
+        """Stage events derived from successive snapshots of the current stage (marked derived).
+
+        An application whose canonical stage differs from what the previous load staged (or that
+        is new and past applied) entered that stage no later than the snapshot: the event's time
+        is the snapshot's `snapshot_at` (an exit uses its own exit time when the source gives it).
+        """
+
+        def step(ctx: StepContext) -> pl.DataFrame:
+            records = self._records(ctx, obj)
+            ctx.files_read = ctx.files_skipped = 0
+            ctx.last_records = pl.DataFrame(schema=RECORDS_SCHEMA)
+            when = [Field("_id", _json_path(p)) for p in tmap.id.paths[:1]] if tmap.id.join is None else []
+            snap = ctx.typed(records, [*when, Field("_seen", _json_path(tmap.snapshot_at or "$.modified_at"), "timestamp")])
+            fresh = ctx.fresh.get("application", pl.DataFrame(schema={"source_id": pl.String}))
+            empty = pl.DataFrame(schema={"source_id": pl.String, "_previous": pl.String})
+            before = ctx.before.get("application", pl.DataFrame(schema={"source_id": pl.String, "current_stage": pl.String}))
+            previous = before.select("source_id", _previous="current_stage") if before.height else empty
+            seen = snap.select(source_id="_id", _seen="_seen", _file="_file", _record_no="_record_no", _payload="_payload") \
+                if "_id" in snap.columns else snap.select(source_id=pl.lit(None, dtype=pl.String), _seen="_seen",
+                                                         _file="_file", _record_no="_record_no", _payload="_payload")
+            moved = (
+                fresh.join(previous, on="source_id", how="left")
+                .join(seen.unique("source_id", keep="last"), on="source_id", how="left")
+                .filter(pl.col("current_stage") != pl.coalesce(pl.col("_previous"), pl.lit("applied")))
+            )
+            entered = pl.when(pl.col("current_stage").is_in(EXITS)).then(pl.coalesce("exited_at", "_seen")).otherwise(pl.col("_seen"))
+            events = moved.with_columns(_entered=entered).select(
+                source_id=pl.col("source_id") + pl.lit("|") + pl.col("current_stage") + pl.lit("|")
+                + pl.col("_entered").dt.strftime("%Y-%m-%dT%H:%M:%S"),
+                application_id=pl.col("source_id"),
+                source_stage=pl.col("source_stage"),
+                stage=pl.col("current_stage"),
+                entered_at=pl.col("_entered"),
+                actor=pl.lit(None, dtype=pl.String),
+                actor_type=pl.lit("unknown"),
+                system=pl.lit("ats"),
+                derived=pl.lit(True),
+                _file=pl.col("_file"),
+                _record_no=pl.col("_record_no"),
+                _payload=pl.col("_payload"),
+                _problems=pl.lit([], dtype=pl.List(PROBLEM)),
+            )
+            return events.with_columns(source=pl.lit(ctx.source.name))
+
+        return step
 
     # -- reading ---------------------------------------------------------------------------
     def _records(self, ctx: StepContext, obj: ObjectMap) -> pl.DataFrame:
@@ -145,7 +195,7 @@ class MappedConnector:
     def _extract(self, ctx: StepContext, records: pl.DataFrame, tmap: TableMap, rewrite) -> pl.DataFrame:
         fields: list[Field] = []
         for f in (tmap.id, *tmap.fields):
-            kind = "str" if f.map or f.lookup or f.join is not None else f.type
+            kind = "str" if f.map or f.lookup or f.join is not None or f.when_present is not None else f.type
             for i, path in enumerate(f.paths):
                 fields.append(Field(f"{f.name}__{i}", rewrite(path), kind, f.format))
         out = ctx.typed(records, fields)
@@ -205,6 +255,10 @@ def _value(f: FieldMap, frame: pl.DataFrame) -> pl.Expr:
 
 def _mapped_value(f: FieldMap, expr: pl.Expr) -> pl.Expr:
     """Apply the field's value map and default (after any lookup)."""
+    if f.when_present is not None:
+        present = expr.is_not_null() & (expr.cast(pl.String).str.strip_chars() != "")
+        expr = pl.when(present).then(pl.lit(f.when_present)).otherwise(pl.lit(f.default) if f.default is not None else pl.lit(None))
+        return expr.alias(f.name)
     if f.map is not None:
         mapped = expr.cast(pl.String).replace_strict({str(k): v for k, v in f.map.items()}, default=None)
         expr = pl.coalesce(mapped, pl.lit(f.default) if f.default is not None else expr.cast(pl.String))

@@ -17,7 +17,8 @@ table explodes a nested list), a list of them (the first non-empty; for list fie
 or a table with `from`, `type` (str, int, float, bool, timestamp, date, epoch_ms, epoch_s,
 list[str]), `format` (strptime, for timestamps), `map` (source value -> value), `default`,
 `value` (a constant), `lookup` (a named lookup table of the source, applied before `map`) and
-`join` (several paths joined into one value with this separator, e.g. a composite key).
+`join` (several paths joined into one value with this separator, e.g. a composite key) and
+`when_present` (the value to use whenever the source has one: `rejected_at` -> "rejected").
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class FieldMap:
     value: Any = None
     lookup: str | None = None
     join: str | None = None  # several paths joined into one value with this separator
+    when_present: Any = None  # the value to use when the source has any value (e.g. rejected_at -> "rejected")
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ def _field(where: str, table: str, name: str, raw: Any, problems: list[str]) -> 
     if not isinstance(raw, dict):
         problems.append(f"{where}.{name}: expected a column/path, a list of them, or a table")
         return None
-    unknown = set(raw) - {"from", "type", "format", "map", "default", "value", "lookup", "join"}
+    unknown = set(raw) - {"from", "type", "format", "map", "default", "value", "lookup", "join", "when_present"}
     if unknown:
         problems.append(f"{where}.{name}: unknown option(s) {', '.join(sorted(unknown))}")
     kind = raw.get("type", kind)
@@ -116,7 +118,7 @@ def _field(where: str, table: str, name: str, raw: Any, problems: list[str]) -> 
     if "map" in raw and not isinstance(raw["map"], dict):
         problems.append(f"{where}.{name}: 'map' must be a table of source value = value")
     return FieldMap(name, _paths(raw["from"]) if "from" in raw else (), kind, raw.get("format"), raw.get("map"),
-                    raw.get("default"), raw.get("value"), raw.get("lookup"), raw.get("join"))
+                    raw.get("default"), raw.get("value"), raw.get("lookup"), raw.get("join"), raw.get("when_present"))
 
 
 def parse_source_map(where: str, doc: dict[str, Any]) -> SourceMap:
