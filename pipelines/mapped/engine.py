@@ -16,7 +16,7 @@ import polars as pl
 
 from pipelines.contracts import CANONICAL_MODELS
 from pipelines.mapped.spec import FieldMap, ObjectMap, SourceMap, TableMap
-from pipelines.readers import RECORDS_SCHEMA, Field
+from pipelines.readers import RECORDS_SCHEMA, Field, read_records
 from pipelines.schema import polars_schema
 from pipelines.stages import EXITS
 from pipelines.steps import StepContext, known_ids, staged_frame
@@ -67,6 +67,7 @@ class MappedConnector:
     def __init__(self, spec: SourceMap):
         self.spec = spec
         self._cache: dict[str, _ObjectRecords] = {}
+        self._lookup_cache: dict[str, pl.DataFrame] = {}
         self._mapped_tables = {t.table for o in spec.objects for t in o.tables}
 
     def steps(self) -> list[tuple[str, str, Callable[[StepContext], pl.DataFrame]]]:
@@ -220,13 +221,12 @@ class MappedConnector:
         return frame
 
     def _records_for_lookup(self, ctx: StepContext, obj: ObjectMap) -> pl.DataFrame:
-        if obj.name in self._cache:
-            return self._cache[obj.name].records
-        files = sorted({p for pattern in obj.files for p in ctx.source.root.glob(pattern) if p.is_file()})
-        from pipelines.readers import read_records
-
-        records, _ = read_records(ctx.con, files)
-        return self._unnest(ctx, records, obj.records) if obj.records else records
+        """Every file of a lookup object, read whole: an incremental load skips files, a lookup may not."""
+        if obj.name not in self._lookup_cache:
+            files = sorted({p for pattern in obj.files for p in ctx.source.root.glob(pattern) if p.is_file()})
+            records, _ = read_records(ctx.con, files)
+            self._lookup_cache[obj.name] = self._unnest(ctx, records, obj.records) if obj.records else records
+        return self._lookup_cache[obj.name]
 
     def _check_parents(self, ctx: StepContext, table: str, frame: pl.DataFrame) -> pl.DataFrame:
         for column, parent, rule in PARENTS.get(table, ()):
