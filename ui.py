@@ -168,3 +168,40 @@ def week_label(day: date | None) -> str:
         return "–"
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def settings():
+    """Project settings, or a clear message and a stopped page when the file is wrong."""
+    from pipelines.config import SettingsError, load_settings
+
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        st.error(f"The settings file is wrong: {exc}")
+        st.stop()
+
+
+def source_overview(config) -> pl.DataFrame:
+    from metrics.sources import overview
+
+    return overview(config)
+
+
+def run_refresh(config, names: list[str], full: bool) -> None:
+    """Ingest the chosen sources and publish, with a progress bar; show what each load did."""
+    from pipelines.refresh import refresh
+
+    bar = st.progress(0.0, text="starting")
+    try:
+        results, published = refresh(config, names, full=full, progress=lambda label, share: bar.progress(min(share, 1.0), text=label))
+    except Exception as exc:  # shown to the admin who started it; nothing was published
+        bar.empty()
+        st.error(f"The load failed and nothing was published: {type(exc).__name__}: {exc}")
+        return
+    rows = [
+        {"source": r.source, "object": o.obj, "files read": o.files, "unchanged": o.files_skipped, "rows in": o.rows_in,
+         "loaded": o.loaded, "quarantined": o.quarantined, "status": o.status}
+        for r in results for o in r.objects
+    ]
+    st.success(f"Loaded {', '.join(r.source for r in results)} and published build {published.build_id}.")
+    st.dataframe(pl.DataFrame(rows), hide_index=True)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pipelines.paths import PROJECT_ROOT, SETTINGS_PATH, warehouse_path
+from pipelines.paths import PROJECT_ROOT, settings_path, warehouse_path
 
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
 # greenhouse is read by code; "mapped" is mapped wholly in the settings; the rest are presets,
@@ -40,6 +40,7 @@ class SourceSettings:
 @dataclass(frozen=True)
 class Settings:
     clock_skew: timedelta = timedelta(minutes=15)
+    freshness_warning_hours: float = 24.0
     warehouse: Path = field(default_factory=warehouse_path)
     sources: tuple[SourceSettings, ...] = ()
 
@@ -69,7 +70,8 @@ def _merge_mapping(base: dict, override: dict) -> dict:
     return out
 
 
-def load_settings(path: Path = SETTINGS_PATH) -> Settings:
+def load_settings(path: Path | None = None) -> Settings:
+    path = path or settings_path()
     if not path.exists():
         return Settings()
     try:
@@ -109,8 +111,10 @@ def load_settings(path: Path = SETTINGS_PATH) -> Settings:
     if problems:
         raise SettingsError(f"{path}: " + "; ".join(problems))
     wh = doc.get("warehouse", {}).get("path")
+    freshness = doc.get("load", {}).get("freshness_warning_hours", 24)
     return Settings(
         clock_skew=timedelta(minutes=skew),
+        freshness_warning_hours=float(freshness),
         # The environment wins over the file so tests and previews can point elsewhere.
         warehouse=_resolve(wh) if wh and "STAGETRUTH_WAREHOUSE" not in os.environ else warehouse_path(),
         sources=tuple(sources),

@@ -7,7 +7,6 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = Path(os.environ.get("STAGETRUTH_DATA_DIR", PROJECT_ROOT / "data"))
-SETTINGS_PATH = Path(os.environ.get("STAGETRUTH_SETTINGS", PROJECT_ROOT / "data" / "stagetruth.toml"))
 KPI_DIR = PROJECT_ROOT / "metrics" / "kpis"
 
 
@@ -23,3 +22,7 @@ def demo_dir() -> Path:
 def stage_map_path() -> Path:
     """Source stage names -> canonical stages (read at each call so tests and previews can point elsewhere)."""
     return Path(os.environ.get("STAGETRUTH_STAGE_MAP", PROJECT_ROOT / "data" / "stage_map.toml"))
+
+
+def settings_path() -> Path:
+    return Path(os.environ.get("STAGETRUTH_SETTINGS", PROJECT_ROOT / "data" / "stagetruth.toml"))

@@ -68,3 +68,28 @@ def test_a_missing_warehouse_is_explained(monkeypatch, tmp_path):
     at.run()
     assert not at.exception
     assert any("stagetruth demo" in e.value for e in at.error)
+
+
+def test_sources_page_lists_sources_and_runs_a_load(tmp_path, monkeypatch):
+    from tests.conftest import kpi_export
+
+    export = kpi_export().write(tmp_path / "gh")
+    wh = tmp_path / "wh" / "stagetruth.duckdb"
+    settings_file = tmp_path / "stagetruth.toml"
+    settings_file.write_text(f'[warehouse]\npath = "{wh}"\n[sources.greenhouse]\nkind = "greenhouse"\npath = "{export}"\n'
+                             f'[sources.lever]\nkind = "lever"\npath = "{tmp_path / "nowhere"}"\n')
+    monkeypatch.setenv("STAGETRUTH_SETTINGS", str(settings_file))
+    monkeypatch.setenv("STAGETRUTH_WAREHOUSE", str(wh))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page("pages/sources.py").run()
+    assert not at.exception, at.exception
+    assert any("Folder not found for: lever" in w.value for w in at.warning)
+    at.multiselect(key="load_sources").set_value(["greenhouse"]).run()
+    at.button(key="load_run").click().run()
+    assert not at.exception, at.exception
+    assert any("published build" in s.value for s in at.success), [e.value for e in at.error]
+    assert wh.exists()
+    at.run()
+    table = at.dataframe[0].value
+    row = table[table["source"] == "greenhouse"].iloc[0]
+    assert row["applications"] == 11 and row["quarantined"] == 0 and not row["stale"]
