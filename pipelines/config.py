@@ -30,11 +30,12 @@ class SourceSettings:
     automated_senders: tuple[str, ...] = ("no-reply@", "noreply@", "do-not-reply@", "donotreply@")
     # Mapped kinds: the objects and lookups of the preset merged with the source's own entries.
     mapping: dict | None = None
-    stage_map: str | None = None  # section of data/stage_map.toml (default: the kind)
+    stage_map: str | None = None  # section of data/stage_map.toml (default: see stage_map_section)
 
     @property
     def stage_map_section(self) -> str:
-        return self.stage_map or self.kind
+        """Presets share their kind's section; a source mapped by hand has its own, by name."""
+        return self.stage_map or (self.name if self.kind == "mapped" else self.kind)
 
 
 @dataclass(frozen=True)

@@ -190,7 +190,9 @@ def extract(
         if f.kind == "str":
             outer.append(f'_v[{i}] AS "{f.name}"')
         elif f.kind in ("epoch_ms", "epoch_s"):
-            micros = f"TRY_CAST({raw} AS BIGINT) * {1000 if f.kind == 'epoch_ms' else 1000000}"
+            # An epoch is a whole number: '1.5' or '0.' is a bad value, not something to round.
+            whole = f"CASE WHEN regexp_full_match({raw}, '-?[0-9]+') THEN TRY_CAST({raw} AS BIGINT) END"
+            micros = f"{whole} * {1000 if f.kind == 'epoch_ms' else 1000000}"
             outer.append(f'make_timestamptz({micros}) AS "{f.name}"')
             outer.append(f'{raw} AS "{f.name}__raw"')
             checks.append((f.name, f.kind))
