@@ -232,8 +232,9 @@ def extract(
         for name, kind in checks
     ]
     row_error = pl.col("_payload").str.json_path_match(f"$.{ROW_ERROR}")
+    row_rule = pl.coalesce(pl.col("_payload").str.json_path_match("$.__rule__"), pl.lit("bad_row"))
     problem_exprs.insert(0, pl.when(row_error.is_not_null()).then(
-        pl.concat_list(pl.struct(rule=pl.lit("bad_row"), detail=row_error))).otherwise(pl.lit([], dtype=pl.List(PROBLEM))))
+        pl.concat_list(pl.struct(rule=row_rule, detail=row_error))).otherwise(pl.lit([], dtype=pl.List(PROBLEM))))
     if problem_exprs:
         out = out.with_columns(_problems=pl.concat_list(problem_exprs))
     else:

@@ -150,10 +150,14 @@ class MappedConnector:
     def _unnest(ctx: StepContext, records: pl.DataFrame, path: str) -> pl.DataFrame:
         ctx.con.register("_outer", records)
         try:
-            # A list of records is unnested; a single object (Lever's {"data": {...}}) is one record.
+            # A list of records is unnested; a single object (Lever's {"data": {...}}) is one record;
+            # a record without the path stays, marked, so it is quarantined rather than lost.
+            missing = (f"json_object('__row_error__', 'the record has no {path}', '__rule__', 'unexpected_shape', "
+                       "'record', _payload::JSON)::VARCHAR")
             items = ctx.con.sql(
-                "SELECT _file, unnest(CASE WHEN json_type(j) = 'ARRAY' THEN json_extract(j, '$[*]') ELSE [j] END)::VARCHAR AS _payload "
-                f"FROM (SELECT _file, json_extract(_payload, '{path.removesuffix('[*]')}') AS j FROM _outer) WHERE j IS NOT NULL"
+                "SELECT _file, unnest(CASE WHEN j IS NULL THEN [" + missing + "::JSON] "
+                "WHEN json_type(j) = 'ARRAY' THEN json_extract(j, '$[*]') ELSE [j] END)::VARCHAR AS _payload "
+                f"FROM (SELECT _file, _payload, json_extract(_payload, '{path.removesuffix('[*]')}') AS j FROM _outer)"
             ).pl()
         finally:
             ctx.con.unregister("_outer")
