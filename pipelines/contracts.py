@@ -227,18 +227,33 @@ def stage_order_ok_expr() -> pl.Expr:
 
 
 class Interview(Traced):
-    """interview: one row per scheduled interview per source (source, source_id)."""
+    """interview: one row per scheduled interview per source (source, source_id).
 
-    application_id: str = pa.Field(nullable=False)
+    An ATS knows the application; a scheduling tool or calendar often knows only the event
+    (external_event_id, the calendar UID) and the candidate's address (candidate_email): those
+    rows are joined to applications when the warehouse is built.
+    """
+
+    application_id: str = pa.Field(nullable=True)
     external_event_id: str = pa.Field(nullable=True)
+    candidate_email: str = pa.Field(nullable=True)
     title: str = pa.Field(nullable=True)
     invite_sent_at: UTC = ts()
     slot_confirmed_at: UTC = ts()
+    cancelled_at: UTC = ts()
     start_at: UTC = pa.Field(nullable=True)  # a booked interview may lie in the future
     end_at: UTC = pa.Field(nullable=True)
     status: str = pa.Field(nullable=True)
     reschedule_count: pl.Int32 = pa.Field(nullable=False, ge=0)
     organizer: str = pa.Field(nullable=True)
+
+    @pa.dataframe_check(name="needs_a_join_key")
+    def joinable(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """An interview must name its application, its calendar event or its candidate."""
+        return data.lazyframe.select(
+            pl.any_horizontal(pl.col("application_id").is_not_null(), pl.col("external_event_id").is_not_null(),
+                              pl.col("candidate_email").is_not_null())
+        )
 
 
 class Offer(Traced):
@@ -253,10 +268,11 @@ class Offer(Traced):
     version: pl.Int32 = pa.Field(nullable=True)
     created_at: UTC = ts()
     sent_at: UTC = ts()
+    viewed_at: UTC = ts()
     decided_at: UTC = ts()
     starts_on: pl.Date = pa.Field(nullable=True)
     source_status: str = pa.Field(nullable=True)
-    outcome: str = pa.Field(nullable=False, isin=["pending", "accepted", "declined", "superseded"])
+    outcome: str = pa.Field(nullable=False, isin=["pending", "accepted", "declined", "superseded", "withdrawn"])
     via: str = pa.Field(nullable=False, isin=["ats", "esign"])
 
     @pa.dataframe_check(name="decision_has_time")
@@ -270,10 +286,12 @@ class Message(Traced):
     """message: one row per email, SMS or note per source (source, source_id).
 
     direction: outbound (to the candidate), inbound (from the candidate) or internal (notes).
-    automated marks messages no person wrote (acknowledgements, sequences).
+    automated marks messages no person wrote (acknowledgements, sequences). A messaging tool
+    knows only addresses and numbers (sender, recipient): candidate_id stays empty and the
+    message is joined to a candidate by address when the warehouse is built.
     """
 
-    candidate_id: str = pa.Field(nullable=False)
+    candidate_id: str = pa.Field(nullable=True)
     application_id: str = pa.Field(nullable=True)
     channel: str = pa.Field(nullable=False, isin=["email", "sms", "note"])
     direction: str = pa.Field(nullable=False, isin=["outbound", "inbound", "internal"])
@@ -282,6 +300,52 @@ class Message(Traced):
     sender: str = pa.Field(nullable=True)
     recipient: str = pa.Field(nullable=True)
     subject: str = pa.Field(nullable=True)
+
+
+class Check(Traced):
+    """check: one row per background check or assessment per source (source, source_id).
+
+    application_id is set when the vendor carries the ATS id (e.g. Checkr's custom_id);
+    candidate_email otherwise, for the join at build time.
+    """
+
+    application_id: str = pa.Field(nullable=True)
+    candidate_email: str = pa.Field(nullable=True)
+    kind: str = pa.Field(nullable=False, isin=["background", "assessment"])
+    package: str = pa.Field(nullable=True)
+    requested_at: UTC = ts()
+    completed_at: UTC = ts()
+    status: str = pa.Field(nullable=True)
+    result: str = pa.Field(nullable=True)
+    adjudication: str = pa.Field(nullable=True)
+
+
+class Handoff(Traced):
+    """handoff: one row per new hire handed to payroll or HRIS per source (source, source_id)."""
+
+    application_id: str = pa.Field(nullable=True)
+    email: str = pa.Field(nullable=True)
+    full_name: str = pa.Field(nullable=True)
+    start_on: pl.Date = pa.Field(nullable=True)
+    confirmed: bool = pa.Field(nullable=False)
+    created_at: UTC = ts()
+
+
+class SyncError(Traced):
+    """sync_error: one row per sync error per source (source, source_id): a connector's issue or a failed load."""
+
+    system: str = pa.Field(nullable=False)
+    object: str = pa.Field(nullable=True)
+    code: str = pa.Field(nullable=True)
+    message: str = pa.Field(nullable=True)
+    first_seen_at: UTC = ts(nullable=False)
+    resolved_at: UTC = ts()
+    status: str = pa.Field(nullable=False, isin=["open", "resolved"])
+
+    @pa.dataframe_check(name="stage_order")
+    def resolved_after_seen(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        """An error cannot be resolved before it was first seen."""
+        return data.lazyframe.select((pl.col("resolved_at") >= pl.col("first_seen_at")).fill_null(True))
 
 
 CANONICAL_MODELS: dict[str, type[Traced]] = {
@@ -294,6 +358,9 @@ CANONICAL_MODELS: dict[str, type[Traced]] = {
     "interview": Interview,
     "offer": Offer,
     "message": Message,
+    "check": Check,
+    "handoff": Handoff,
+    "sync_error": SyncError,
 }
 
 __all__ = [

@@ -16,7 +16,7 @@ import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Callable, Literal
 
 import duckdb
 import polars as pl
@@ -123,6 +123,32 @@ def _csv_file_records(con: duckdb.DuckDBPyConnection, path: Path) -> pl.DataFram
                         schema=RECORDS_SCHEMA)
 
 
+# Formats read by code into JSON records, by file suffix: each reader returns one JSON text per
+# record; a record it cannot make sense of carries ROW_ERROR (and optionally "__rule__") so it is
+# quarantined; a file it cannot read at all raises ValueError. Modules register themselves here.
+FILE_READERS: dict[str, Callable[[Path], list[str]]] = {}
+
+
+def register_reader(*suffixes: str) -> Callable:
+    def register(fn: Callable[[Path], list[str]]) -> Callable[[Path], list[str]]:
+        for suffix in suffixes:
+            FILE_READERS[suffix] = fn
+        return fn
+
+    return register
+
+
+def row_error(message: str, rule: str = "bad_row", **record: object) -> str:
+    """The JSON text of a record that a reader could not make sense of."""
+    return json.dumps({ROW_ERROR: message, "__rule__": rule, **record}, default=str)
+
+
+def _coded_records(path: Path) -> pl.DataFrame:
+    payloads = FILE_READERS[path.suffix.lower()](path)
+    return pl.DataFrame({"_file": [str(path)] * len(payloads), "_record_no": list(range(len(payloads))), "_payload": payloads},
+                        schema=RECORDS_SCHEMA)
+
+
 def read_records(con: duckdb.DuckDBPyConnection, files: list[Path]) -> tuple[pl.DataFrame, list[FileProblem]]:
     """All records of the files, one row each; files that cannot be parsed are reported, not raised.
 
@@ -144,6 +170,11 @@ def read_records(con: duckdb.DuckDBPyConnection, files: list[Path]) -> tuple[pl.
             try:
                 frames.append(_csv_file_records(con, path))
             except (ValueError, csv.Error) as exc:
+                problems.append(FileProblem(str(path), _first_line(str(exc))))
+        elif path.suffix.lower() in FILE_READERS:
+            try:
+                frames.append(_coded_records(path))
+            except (ValueError, UnicodeDecodeError) as exc:
                 problems.append(FileProblem(str(path), _first_line(str(exc))))
         else:
             json_files.append(path)

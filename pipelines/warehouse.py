@@ -26,7 +26,8 @@ RAW_DDL = (
     'CREATE TABLE IF NOT EXISTS "raw_record" (load_id VARCHAR, source VARCHAR, object VARCHAR, '
     "file VARCHAR, record_no BIGINT, payload VARCHAR)"
 )
-STAGING_TABLES = ("candidate_record", "client", "job", "job_stage", "application", "stage_event", "interview", "offer", "message")
+STAGING_TABLES = ("candidate_record", "client", "job", "job_stage", "application", "stage_event", "interview", "offer", "message",
+                  "check", "handoff", "sync_error")
 
 
 class WarehouseMissing(FileNotFoundError):

@@ -219,6 +219,8 @@ def interviews(ctx: StepContext) -> pl.DataFrame:
             "invite_sent_at": pl.col("invite_sent_at"),
             # Greenhouse does not record when the candidate confirmed a slot; scheduling tools do.
             "slot_confirmed_at": pl.lit(None, dtype=pl.Datetime("us", "UTC")),
+            "cancelled_at": pl.lit(None, dtype=pl.Datetime("us", "UTC")),
+            "candidate_email": pl.lit(None, dtype=pl.String),
             "start_at": pl.coalesce("start_at", "start_date"),
             "end_at": pl.col("end_at"),
             "status": pl.col("status"),
@@ -244,6 +246,7 @@ def offers(ctx: StepContext) -> pl.DataFrame:
             "version": pl.col("version").cast(pl.Int32),
             "created_at": pl.col("created_at"),
             "sent_at": pl.col("sent_at"),
+            "viewed_at": pl.lit(None, dtype=pl.Datetime("us", "UTC")),
             "decided_at": pl.when(decided).then(pl.col("resolved_at")),
             "starts_on": pl.col("starts_on"),
             "source_status": pl.col("source_status"),

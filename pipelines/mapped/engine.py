@@ -22,7 +22,8 @@ from pipelines.stages import EXITS
 from pipelines.steps import StepContext, known_ids, staged_frame
 from pipelines.validate import PROBLEM, add_problem
 
-TABLE_ORDER = ("candidate_record", "client", "job", "job_stage", "application", "stage_event", "interview", "offer", "message")
+TABLE_ORDER = ("candidate_record", "client", "job", "job_stage", "application", "stage_event", "interview", "offer", "message",
+               "check", "handoff", "sync_error")
 PARENTS = {
     "job": (("client_id", "client", "unknown_client"),),
     "application": (("candidate_id", "candidate_record", "unknown_candidate"), ("job_id", "job", "unknown_job")),
@@ -31,12 +32,16 @@ PARENTS = {
     "interview": (("application_id", "application", "unknown_application"),),
     "offer": (("application_id", "application", "unknown_application"),),
     "message": (("candidate_id", "candidate_record", "unknown_candidate"),),
+    "check": (("application_id", "application", "unknown_application"),),
+    "handoff": (("application_id", "application", "unknown_application"),),
 }
 DEFAULTS: dict[str, dict[str, object]] = {
     "stage_event": {"system": "ats", "derived": False},
     "interview": {"reschedule_count": 0},
     "offer": {"via": "ats", "outcome": "pending"},
     "message": {"automated": False, "channel": "email"},
+    "handoff": {"confirmed": False},
+    "sync_error": {"status": "open"},
 }
 
 
