@@ -14,7 +14,8 @@ from pipelines.paths import PROJECT_ROOT, settings_path, warehouse_path
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
 # greenhouse is read by code; "mapped" is mapped wholly in the settings; the rest are presets,
 # mappings shipped as TOML in pipelines/presets/ that a source's own entries extend or override.
-SOURCE_KINDS = ("greenhouse", "mapped", *sorted(p.stem for p in PRESETS_DIR.glob("*.toml")))
+SOURCE_KINDS = ("greenhouse", "calendar", "mapped", *sorted(p.stem for p in PRESETS_DIR.glob("*.toml")))
+CODED_KINDS = ("greenhouse", "calendar")
 
 
 class SettingsError(ValueError):
@@ -31,6 +32,7 @@ class SourceSettings:
     # Mapped kinds: the objects and lookups of the preset merged with the source's own entries.
     mapping: dict | None = None
     stage_map: str | None = None  # section of data/stage_map.toml (default: see stage_map_section)
+    internal_domains: tuple[str, ...] = ()
 
     @property
     def stage_map_section(self) -> str:
@@ -100,7 +102,7 @@ def load_settings(path: Path | None = None) -> Settings:
             problems.append(f"[sources.{name}] time_zone = {tz!r}: not a known IANA time zone")
         senders = tuple(entry.get("automated_senders", SourceSettings.automated_senders))
         mapping = None
-        if kind != "greenhouse":
+        if kind not in CODED_KINDS:
             mapping = _merge_mapping(_preset(kind), {k: entry[k] for k in ("objects", "lookups") if k in entry})
             try:
                 from pipelines.mapped.spec import MappingError, parse_source_map
@@ -108,7 +110,8 @@ def load_settings(path: Path | None = None) -> Settings:
                 parse_source_map(f"[sources.{name}]", mapping)
             except MappingError as exc:
                 problems.append(str(exc))
-        sources.append(SourceSettings(name, kind, _resolve(entry["path"]), tz, senders, mapping, entry.get("stage_map")))
+        domains = tuple(d.lower().lstrip("@") for d in entry.get("internal_domains", doc.get("organisation", {}).get("domains", [])))
+        sources.append(SourceSettings(name, kind, _resolve(entry["path"]), tz, senders, mapping, entry.get("stage_map"), domains))
     if problems:
         raise SettingsError(f"{path}: " + "; ".join(problems))
     wh = doc.get("warehouse", {}).get("path")

@@ -31,7 +31,7 @@ from pipelines.greenhouse.connector import STEPS
 from pipelines.steps import SourceFiles, StepContext
 from pipelines.paths import stage_map_path
 from pipelines.schema import FileRegistry, LoadLog, polars_schema
-from pipelines.stages import load_stage_map
+from pipelines.stages import StageMap, load_stage_map
 from pipelines.validate import empty_quarantine, split, stamp
 
 Progress = Callable[[str, int, int], None]
@@ -72,7 +72,8 @@ def config_hash(source: SourceSettings, stage_map_text: str) -> str:
     """What a file was read with: the connector, the source's settings and mapping, its stage map."""
     digest = hashlib.sha256()
     mapping = json.dumps(source.mapping, sort_keys=True, default=str)
-    for part in (CONNECTOR_VERSION, source.kind, source.time_zone, "|".join(source.automated_senders), mapping, stage_map_text):
+    for part in (CONNECTOR_VERSION, source.kind, source.time_zone, "|".join(source.automated_senders),
+                 "|".join(source.internal_domains), mapping, stage_map_text):
         digest.update(part.encode())
         digest.update(b"\0")
     return digest.hexdigest()[:16]
@@ -152,7 +153,7 @@ def ingest(
     load_id = f"{source.name}-{loaded_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
     if not source.path.is_dir():
         raise FileNotFoundError(f"source {source.name!r}: folder {source.path} does not exist")
-    stage_map = load_stage_map(source.stage_map_section)
+    stage_map = load_stage_map(source.stage_map_section) if source.kind != "calendar" else StageMap()
     map_file = stage_map_path()
     mapping = config_hash(source, map_file.read_text(encoding="utf-8") if map_file.exists() else "")
     with warehouse.staging(warehouse.staging_path(settings.warehouse)) as store:
@@ -176,6 +177,10 @@ def connector_steps(source: SourceSettings) -> list:
     """The steps that read a source: code for Greenhouse, the mapping engine for every other kind."""
     if source.kind == "greenhouse":
         return STEPS
+    if source.kind == "calendar":
+        from pipelines.calendar.connector import STEPS as CALENDAR_STEPS
+
+        return CALENDAR_STEPS
     from pipelines.mapped.engine import MappedConnector
     from pipelines.mapped.spec import parse_source_map
 
@@ -184,7 +189,7 @@ def connector_steps(source: SourceSettings) -> list:
 
 def _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_at, progress):
     steps = connector_steps(source)
-    gh = SourceFiles(source.name, source.path, source.time_zone, source.automated_senders)
+    gh = SourceFiles(source.name, source.path, source.time_zone, source.automated_senders, source.internal_domains)
     con = warehouse.memory()
     ctx = StepContext(con=con, source=gh, stage_map=stage_map, select_files=registry.select)
     ctx.loaded = dict(existing)

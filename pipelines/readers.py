@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Literal
@@ -196,6 +197,20 @@ def _first_line(message: str) -> str:
     return message.strip().splitlines()[0] if message.strip() else "unreadable"
 
 
+# A list element chosen by one of its keys: $.customFields.textCustomFields[name=application_id].value
+_FILTER = re.compile(r"^(?P<list>[^\[]+(?:\[\d+\])?(?:\.[^\[]+)*)\[(?P<key>[A-Za-z_][\w]*)=(?P<value>[^\]]*)\](?P<rest>.*)$")
+
+
+def _filtered_sql(path: str) -> str:
+    found = _FILTER.match(path)
+    if not found:
+        raise ValueError(f"not a filter path: {path}")
+    items = f"json_extract(_payload, {_quote(found['list'] + '[*]')})"
+    chosen = f"list_filter({items}, lambda x: json_extract_string(x, {_quote('$.' + found['key'])}) = {_quote(found['value'])})[1]"
+    rest = found["rest"]
+    return f"json_extract_string({chosen}, {_quote('$' + rest)})" if rest else f"{chosen}::VARCHAR"
+
+
 def extract(
     con: duckdb.DuckDBPyConnection, records: pl.DataFrame, fields: list[Field], time_zone: str = "UTC"
 ) -> pl.DataFrame:
@@ -205,12 +220,15 @@ def extract(
     parsed once); wildcard paths and raw JSON take their own call. Naive timestamps are read in
     `time_zone`; values with an offset keep it. Everything comes back in UTC.
     """
-    scalars = [f for f in fields if f.kind not in ("list[str]", "json")]
+    filtered = {f.name: _filtered_sql(f.path) for f in fields if _FILTER.search(f.path)}
+    scalars = [f for f in fields if f.kind not in ("list[str]", "json") and f.name not in filtered]
     inner = ["_record_pos"]
     if scalars:
         inner.append("json_extract_string(_payload, [" + ", ".join(_quote(f.path) for f in scalars) + "]) AS _v")
     for f in fields:
-        if f.kind == "list[str]":
+        if f.name in filtered:
+            inner.append(f'{filtered[f.name]} AS "{f.name}__text"')
+        elif f.kind == "list[str]":
             inner.append(f'json_extract_string(_payload, {_quote(f.path)}) AS "{f.name}"')
         elif f.kind == "json":
             inner.append(f'json_extract(_payload, {_quote(f.path)})::VARCHAR AS "{f.name}"')
@@ -236,7 +254,16 @@ def extract(
             outer.append(f'TRY_CAST({raw} AS {_SQL_TYPES[f.kind]}) AS "{f.name}"')
             outer.append(f'{raw} AS "{f.name}__raw"')
             checks.append((f.name, f.kind))
-    outer += [f'"{f.name}"' for f in fields if f.kind in ("list[str]", "json")]
+    outer += [f'"{f.name}"' for f in fields if f.kind in ("list[str]", "json") and f.name not in filtered]
+    for f in fields:
+        if f.name in filtered:
+            raw = f'nullif(trim("{f.name}__text"), \'\')'
+            if f.kind == "str":
+                outer.append(f'"{f.name}__text" AS "{f.name}"')
+            else:
+                outer.append(f'TRY_CAST({raw} AS {_SQL_TYPES.get(f.kind, "VARCHAR")}) AS "{f.name}"')
+                outer.append(f'{raw} AS "{f.name}__raw"')
+                checks.append((f.name, f.kind))
     sql = f"SELECT _record_pos, {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM _records) ORDER BY _record_pos"
     con.execute(f"SET TimeZone = {_quote(time_zone)}")
     try:

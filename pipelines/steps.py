@@ -24,6 +24,8 @@ class SourceFiles:
     root: Path
     time_zone: str = "UTC"
     automated_senders: tuple[str, ...] = ("no-reply@", "noreply@", "do-not-reply@", "donotreply@")
+    # The organisation's own email domains: an address outside them is the candidate's.
+    internal_domains: tuple[str, ...] = ()
 
 
 @dataclass

@@ -14,6 +14,7 @@ from typing import Callable
 
 import polars as pl
 
+import pipelines.formats  # noqa: F401  (registers the readers for .ics and mailboxes)
 from pipelines.contracts import CANONICAL_MODELS
 from pipelines.mapped.spec import FieldMap, ObjectMap, SourceMap, TableMap
 from pipelines.readers import RECORDS_SCHEMA, Field, read_records

@@ -13,7 +13,8 @@ canonical tables it feeds and where each field sits:
     outcome = { from = "Status", map = { Hired = "hired", Rejected = "rejected" }, default = "active" }
 
 A field is a column name or key, a JSON path (`$.a.b`, or `^.a` for the parent record when the
-table explodes a nested list), a list of them (the first non-empty; for list fields, all of them),
+table explodes a nested list; `$.fields[name=application_id].value` picks a list element by
+one of its keys), a list of them (the first non-empty; for list fields, all of them),
 or a table with `from`, `type` (str, int, float, bool, timestamp, date, epoch_ms, epoch_s,
 list[str]), `format` (strptime, for timestamps), `map` (source value -> value), `default`,
 `value` (a constant), `lookup` (a named lookup table of the source, applied before `map`) and
