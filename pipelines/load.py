@@ -153,7 +153,7 @@ def ingest(
     load_id = f"{source.name}-{loaded_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
     if not source.path.is_dir():
         raise FileNotFoundError(f"source {source.name!r}: folder {source.path} does not exist")
-    stage_map = load_stage_map(source.stage_map_section) if source.kind != "calendar" else StageMap()
+    stage_map = load_stage_map(source.stage_map_section) if _uses_stages(source) else StageMap()
     map_file = stage_map_path()
     mapping = config_hash(source, map_file.read_text(encoding="utf-8") if map_file.exists() else "")
     with warehouse.staging(warehouse.staging_path(settings.warehouse)) as store:
@@ -171,6 +171,16 @@ def ingest(
         )
         _write(store, source.name, full, outputs, quarantine, raw, log, files)
     return LoadResult(load_id, source.name, loaded_at, tuple(objects), full)
+
+
+def _uses_stages(source: SourceSettings) -> bool:
+    """Only sources that map applications, stage events or job stages need a stage map section."""
+    if source.kind == "greenhouse":
+        return True
+    if source.kind == "calendar":
+        return False
+    objects = (source.mapping or {}).get("objects", {}).values()
+    return any(table in obj for obj in objects for table in ("application", "stage_event", "job_stage"))
 
 
 def connector_steps(source: SourceSettings) -> list:

@@ -277,6 +277,23 @@ def _mapped_value(f: FieldMap, expr: pl.Expr) -> pl.Expr:
     return expr.alias(f.name)
 
 
+def _message_rules(ctx: StepContext, frame: pl.DataFrame) -> pl.DataFrame:
+    """Direction from the organisation's domains when unmapped; automated senders are automated."""
+    domains = [d.lower() for d in ctx.source.internal_domains]
+    sender = pl.col("sender").cast(pl.String).str.strip_chars().str.to_lowercase() if "sender" in frame.columns \
+        else pl.lit(None, dtype=pl.String)
+    recipient = pl.col("recipient").cast(pl.String).str.strip_chars().str.to_lowercase() if "recipient" in frame.columns \
+        else pl.lit(None, dtype=pl.String)
+    ours = lambda addr: pl.any_horizontal([addr.str.ends_with("@" + d) for d in domains]) if domains else pl.lit(False)  # noqa: E731
+    by_domain = pl.when(ours(sender)).then(pl.lit("outbound")).when(ours(recipient)).then(pl.lit("inbound"))
+    direction = pl.coalesce(pl.col("direction"), by_domain) if "direction" in frame.columns else by_domain
+    robot = pl.any_horizontal([sender.str.starts_with(p) for p in ctx.source.automated_senders]).fill_null(False) \
+        if ctx.source.automated_senders else pl.lit(False)
+    automated = (pl.col("automated").cast(pl.Boolean, strict=False).fill_null(False) if "automated" in frame.columns
+                 else pl.lit(False)) | robot
+    return frame.with_columns(direction=direction, automated=automated)
+
+
 def _canonical(ctx: StepContext, table: str, frame: pl.DataFrame) -> pl.DataFrame:
     """Fill what every source shares: stages through the stage map, outcomes, defaults, types."""
     sm = ctx.stage_map
@@ -315,6 +332,8 @@ def _canonical(ctx: StepContext, table: str, frame: pl.DataFrame) -> pl.DataFram
             actor_type = pl.when(pl.col("actor").is_not_null()).then(pl.lit("user")).otherwise(pl.lit("unknown")) \
                 if "actor" in frame.columns else pl.lit("unknown")
             frame = frame.with_columns(actor_type=pl.coalesce(pl.col("actor_type"), actor_type) if "actor_type" in frame.columns else actor_type)
+    if table == "message":
+        frame = _message_rules(ctx, frame)
     columns = {}
     for column, dtype in schema.items():
         if column == "load_id":

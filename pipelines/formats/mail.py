@@ -1,0 +1,72 @@
+"""Email as mailboxes (.mbox) or single messages (.eml): one JSON record per message.
+
+`automated` is decided from the headers that mark machine mail: Auto-Submitted other than "no"
+(RFC 3834), Precedence bulk/list/junk/auto_reply, X-Autoreply, or a List-Unsubscribe header.
+A message without a usable From or Date is quarantined (rule invalid_message).
+"""
+
+from __future__ import annotations
+
+import email
+import json
+import mailbox
+from email import policy
+from email.utils import getaddresses, parsedate_to_datetime
+from pathlib import Path
+
+from pipelines.readers import register_reader, row_error
+
+MACHINE_PRECEDENCE = {"bulk", "list", "junk", "auto_reply"}
+
+
+def _record(msg: email.message.Message) -> str:
+    try:
+        senders = [a.lower() for _, a in getaddresses([str(msg.get("From", ""))]) if a]
+        recipients = [a.lower() for _, a in getaddresses([str(v) for v in msg.get_all("To", []) or []]) if a]
+        raw_date = msg.get("Date")
+    except (TypeError, ValueError, IndexError) as exc:  # a header the parser cannot even read
+        return row_error(f"unreadable headers: {exc}", "invalid_message")
+    message_id = str(msg.get("Message-ID", "")).strip() or None
+    if not senders:
+        return row_error("the message has no From address", "invalid_message", message_id=message_id)
+    try:
+        sent = parsedate_to_datetime(str(raw_date)) if raw_date else None
+    except (TypeError, ValueError):
+        sent = None
+    if sent is None:
+        return row_error(f"the message has no valid Date (got {raw_date!r})", "invalid_message", message_id=message_id)
+    sent_text = sent.isoformat()  # without an offset it is read in the source's zone
+    auto = str(msg.get("Auto-Submitted", "no")).strip().lower()
+    precedence = str(msg.get("Precedence", "")).strip().lower()
+    automated = auto not in ("", "no") or precedence in MACHINE_PRECEDENCE or msg.get("X-Autoreply") is not None \
+        or msg.get("List-Unsubscribe") is not None
+    return json.dumps({
+        "message_id": message_id or f"{senders[0]}|{sent_text}",
+        "date": sent_text,
+        "from": senders[0],
+        "to": recipients,
+        "subject": str(msg.get("Subject", "")) or None,
+        "in_reply_to": str(msg.get("In-Reply-To", "")).strip() or None,
+        "automated": automated,
+    })
+
+
+def mbox_messages(path: Path) -> list[str]:
+    if path.stat().st_size == 0:
+        raise ValueError("the file is empty")
+    box = mailbox.mbox(str(path), factory=lambda f: email.message_from_binary_file(f, policy=policy.compat32), create=False)
+    records = [_record(msg) for msg in box]
+    if not records:
+        raise ValueError("no messages found (an mbox starts each message with a 'From ' line)")
+    return records
+
+
+def eml_message(path: Path) -> list[str]:
+    data = path.read_bytes()
+    if not data.strip():
+        raise ValueError("the file is empty")
+    return [_record(email.message_from_bytes(data, policy=policy.compat32))]
+
+
+register_reader(".mbox")(mbox_messages)
+register_reader(".eml")(eml_message)
