@@ -65,3 +65,16 @@ def quarantine_records(
     """
     with warehouse.read_only(_path(path)) as con:
         return warehouse.query(con, sql, {"source": source, "rule": rule, "object": obj, "limit": limit})
+
+
+def joins(path: Path | None = None) -> pl.DataFrame:
+    """Per source and table: tool records joined to the ATS, by rule, and those that could not be."""
+    sql = """
+        SELECT source, "table", count(*) AS records, count(*) FILTER (WHERE joined) AS joined,
+               count(*) FILTER (WHERE NOT joined) AS unjoined,
+               count(*) FILTER (WHERE NOT joined) / count(*) AS unjoined_rate,
+               string_agg(DISTINCT rule, ', ' ORDER BY rule) AS rules_used
+        FROM link GROUP BY source, "table" ORDER BY unjoined DESC, source, "table"
+    """
+    with warehouse.read_only(_path(path)) as con:
+        return warehouse.query(con, sql)

@@ -30,6 +30,17 @@ st.dataframe(
     },
 )
 
+st.subheader("Joins between systems")
+joins = ui.health_table("joins", info)
+if joins.height == 0:
+    st.caption("No tool sources (calendar, messaging, checks, e-signature, payroll) are loaded yet.")
+else:
+    unjoined = int(joins["unjoined"].sum())
+    st.caption(f"{unjoined:,} record(s) of tools could not be joined to an ATS application or candidate; "
+               "they stay loaded and are counted here. Rules are configured in data/stagetruth.toml [joins].")
+    st.dataframe(joins, hide_index=True,
+                 column_config={"unjoined_rate": st.column_config.NumberColumn("unjoined share", format="percent")})
+
 st.subheader("Quarantine by source and rule")
 summary = ui.health_table("quarantine_summary", info)
 if summary.height == 0:

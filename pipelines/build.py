@@ -43,6 +43,7 @@ def build(
     *,
     as_of: datetime | None = None,
     progress: Progress | None = None,
+    join_rules: dict[str, tuple[str, ...]] | None = None,
 ) -> BuildResult:
     """Derive, check and publish. Progress is reported per table written."""
     from metrics.catalog import definitions_version, load_definitions
@@ -54,7 +55,7 @@ def build(
     say("reading staging store", 1, 4)
     tables = _read_staging(warehouse.staging_path(target))
     say("deriving application stages and facts", 2, 4)
-    tables.update(derive_all(tables))
+    tables.update(derive_all(tables, join_rules))
     as_of = (as_of or datetime.now(timezone.utc)).astimezone(timezone.utc)
     build_id = uuid.uuid4().hex[:12]
     load_ids = sorted(set(tables["load_log"]["load_id"].to_list())) if tables["load_log"].height else []

@@ -116,7 +116,7 @@ def _build(settings: Settings, as_of: datetime | None) -> None:
     from pipelines.build import build as run_build
 
     with _progress("build") as update:
-        result = run_build(settings.warehouse, as_of=as_of, progress=update)
+        result = run_build(settings.warehouse, as_of=as_of, progress=update, join_rules=settings.join_rules)
     console.print(
         f"warehouse [bold]{result.path}[/bold] published (build {result.build_id}, definitions {result.definitions_version}): "
         + ", ".join(f"{t} {n:,}" for t, n in result.rows.items() if n)

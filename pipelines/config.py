@@ -44,6 +44,7 @@ class SourceSettings:
 class Settings:
     clock_skew: timedelta = timedelta(minutes=15)
     freshness_warning_hours: float = 24.0
+    join_rules: dict[str, tuple[str, ...]] = field(default_factory=dict)
     warehouse: Path = field(default_factory=warehouse_path)
     sources: tuple[SourceSettings, ...] = ()
 
@@ -116,9 +117,23 @@ def load_settings(path: Path | None = None) -> Settings:
         raise SettingsError(f"{path}: " + "; ".join(problems))
     wh = doc.get("warehouse", {}).get("path")
     freshness = doc.get("load", {}).get("freshness_warning_hours", 24)
+    join_rules: dict[str, tuple[str, ...]] = {}
+    from pipelines.joins import DEFAULT_RULES
+
+    known_rules = {"application_id", "external_event_id", "candidate_email", "email", "address"}
+    for table, order in doc.get("joins", {}).items():
+        if table not in DEFAULT_RULES:
+            problems.append(f"[joins] {table}: joins apply to {', '.join(DEFAULT_RULES)}")
+        elif not isinstance(order, list) or not set(order) <= known_rules:
+            problems.append(f"[joins] {table} = {order!r}: a list of rules from {', '.join(sorted(known_rules))}")
+        else:
+            join_rules[table] = tuple(order)
+    if problems:
+        raise SettingsError(f"{path}: " + "; ".join(problems))
     return Settings(
         clock_skew=timedelta(minutes=skew),
         freshness_warning_hours=float(freshness),
+        join_rules=join_rules,
         # The environment wins over the file so tests and previews can point elsewhere.
         warehouse=_resolve(wh) if wh and "STAGETRUTH_WAREHOUSE" not in os.environ else warehouse_path(),
         sources=tuple(sources),

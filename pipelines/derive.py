@@ -131,12 +131,26 @@ def application_fact(
     return out.select(list(polars_schema(ApplicationFact))).sort("application_key")
 
 
-def derive_all(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
-    """application_stage and application_fact, validated against their contracts."""
+def _messages_with_candidates(message: pl.DataFrame, link: pl.DataFrame) -> pl.DataFrame:
+    """ATS messages as they are, plus tool messages (SMS, mailboxes) joined to a candidate by address."""
+    own = message.filter(pl.col("candidate_id").is_not_null())
+    joined = link.filter((pl.col("table") == "message") & pl.col("joined")).select(
+        "source", "source_id", _cs="candidate_source", _cid="candidate_id")
+    tools = message.filter(pl.col("candidate_id").is_null()).join(joined, on=["source", "source_id"], how="inner")
+    tools = tools.with_columns(source=pl.col("_cs"), candidate_id=pl.col("_cid")).drop("_cs", "_cid")
+    return pl.concat([own, tools.select(own.columns)], how="vertical")
+
+
+def derive_all(tables: dict[str, pl.DataFrame], join_rules: dict[str, tuple[str, ...]] | None = None) -> dict[str, pl.DataFrame]:
+    """link, application_stage and application_fact, validated against their contracts."""
+    from pipelines.joins import link as join_tools
+    from pipelines.schema import Link
+
+    links = join_tools(tables, join_rules)
+    Link.validate(links, lazy=True)
     stages = application_stage(tables["application"], tables["stage_event"])
-    fact = application_fact(
-        tables["application"], tables["job"], stages, tables["stage_event"], tables["message"], tables["offer"]
-    )
+    messages = _messages_with_candidates(tables["message"], links)
+    fact = application_fact(tables["application"], tables["job"], stages, tables["stage_event"], messages, tables["offer"])
     ApplicationStage.validate(stages, lazy=True)
     ApplicationFact.validate(fact, lazy=True)
-    return {"application_stage": stages, "application_fact": fact}
+    return {"link": links, "application_stage": stages, "application_fact": fact}

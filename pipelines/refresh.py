@@ -24,7 +24,7 @@ def refresh(settings: Settings, names: list[str] | None = None, *, full: bool = 
             say(label, (i + done / max(total, 1)) / steps)
 
         results.append(ingest(source, settings, progress=per_step, full=full))
-    published = build(settings.warehouse, as_of=as_of, progress=lambda label, done, total: say(
+    published = build(settings.warehouse, as_of=as_of, join_rules=settings.join_rules, progress=lambda label, done, total: say(
         f"build: {label}", (len(sources) + done / max(total, 1)) / steps))
     say("done", 1.0)
     return results, published

@@ -136,6 +136,27 @@ class ApplicationFact(pa.DataFrameModel):
         strict = True
 
 
+class Link(pa.DataFrameModel):
+    """link: one row per record of a tool (interview, check, offer, handoff, message) and how it joined to the ATS.
+
+    joined is false when no rule matched: the record stays in its table and is counted as unjoined.
+    """
+
+    table: str = pa.Field(isin=["interview", "check", "offer", "handoff", "message"])
+    source: str
+    source_id: str
+    joined: bool
+    rule: str = pa.Field(nullable=True)
+    target_source: str = pa.Field(nullable=True)
+    application_id: str = pa.Field(nullable=True)
+    candidate_source: str = pa.Field(nullable=True)
+    candidate_id: str = pa.Field(nullable=True)
+
+    class Config:
+        strict = True
+        unique = ["table", "source", "source_id"]
+
+
 class BuildInfo(pa.DataFrameModel):
     """build_info: one row per warehouse file, describing the build that wrote it."""
 
@@ -155,6 +176,7 @@ OPERATIONAL_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "file_registry": FileRegistry,
 }
 DERIVED_MODELS: dict[str, type[pa.DataFrameModel]] = {
+    "link": Link,
     "application_stage": ApplicationStage,
     "application_fact": ApplicationFact,
     "build_info": BuildInfo,
