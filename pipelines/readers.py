@@ -282,7 +282,7 @@ def extract(
             pl.concat_list(
                 pl.struct(
                     rule=pl.lit("bad_type"),
-                    detail=pl.lit(f"{name} = '") + pl.col(f"{name}__raw") + pl.lit(f"' is not a valid {kind}"),
+                    detail=pl.lit(f"{name.split('__', 1)[0]} = '") + pl.col(f"{name}__raw") + pl.lit(f"' is not a valid {kind}"),
                 )
             )
         )

@@ -225,8 +225,11 @@ class MappedConnector:
             records = self._records_for_lookup(ctx, obj)
             table = ctx.typed(records, [Field("_k", _json_path(lk.key)), Field("_v", _json_path(lk.value))])
             pairs = dict(zip(table["_k"].to_list(), table["_v"].to_list()))
-            # A value the lookup does not know stays as it was (Lever's default stage ids read well).
-            frame = frame.with_columns(pl.col(f.name).replace(pairs))
+            # A value the lookup does not know stays as it was (Lever's default stage ids read well),
+            # unless the lookup says otherwise (keep_unmatched = false): then it is empty.
+            looked_up = pl.col(f.name).cast(pl.String)
+            frame = frame.with_columns(looked_up.replace(pairs) if lk.keep_unmatched
+                                       else looked_up.replace_strict(pairs, default=None, return_dtype=pl.String))
             frame = frame.with_columns(_mapped_value(f, pl.col(f.name)))
         return frame
 
@@ -275,6 +278,20 @@ def _mapped_value(f: FieldMap, expr: pl.Expr) -> pl.Expr:
     elif f.default is not None:
         expr = pl.coalesce(expr, pl.lit(f.default))
     return expr.alias(f.name)
+
+
+def _convert(expr: pl.Expr, source: pl.DataType, target: pl.DataType) -> pl.Expr:
+    """A mapped or looked-up value (text) into its column's type; what does not fit becomes null."""
+    if source == target:
+        return expr
+    if source == pl.String and isinstance(target, pl.Datetime):
+        return expr.str.to_datetime(time_zone="UTC", strict=False).dt.cast_time_unit("us")
+    if source == pl.String and target == pl.Date:
+        return expr.str.to_date(strict=False)
+    if source == pl.String and target == pl.Boolean:
+        lowered = expr.str.strip_chars().str.to_lowercase()
+        return pl.when(lowered.is_in(["true", "1", "yes", "y"])).then(True).when(lowered.is_in(["false", "0", "no", "n"])).then(False)
+    return expr.cast(target, strict=False)
 
 
 def _message_rules(ctx: StepContext, frame: pl.DataFrame) -> pl.DataFrame:
@@ -339,11 +356,14 @@ def _canonical(ctx: StepContext, table: str, frame: pl.DataFrame) -> pl.DataFram
         if column == "load_id":
             continue
         present = column in frame.columns
-        expr = pl.col(column) if present else pl.lit(None)
-        columns[column] = expr.cast(dtype, strict=False) if column != "source_id" else expr.cast(pl.String)
-        if present and frame.schema[column] != dtype and column != "source_id":
+        if not present:
+            columns[column] = pl.lit(None).cast(dtype)
+            continue
+        converted = _convert(pl.col(column), frame.schema[column], dtype)
+        columns[column] = converted if column != "source_id" else pl.col(column).cast(pl.String)
+        if frame.schema[column] != dtype and column != "source_id":
             # A mapped value that does not fit its column is a bad type, not a silent null.
-            frame = add_problem(frame, pl.col(column).is_not_null() & pl.col(column).cast(dtype, strict=False).is_null(),
+            frame = add_problem(frame, pl.col(column).is_not_null() & converted.is_null(),
                                 "bad_type", pl.lit(f"{column} = '") + pl.col(column).cast(pl.String) + pl.lit(f"' is not a valid {dtype}"))
     return staged_frame(frame.with_columns(_problems=pl.col("_problems").fill_null(pl.lit([], dtype=pl.List(PROBLEM)))),
                         ctx.source.name, {k: v for k, v in columns.items() if k != "source"})

@@ -80,6 +80,7 @@ class LookupMap:
     object: str
     key: str
     value: str
+    keep_unmatched: bool = True  # a value the lookup does not know stays as it was
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,7 @@ def parse_source_map(where: str, doc: dict[str, Any]) -> SourceMap:
         if missing:
             problems.append(f"{where}.lookups.{name}: needs {', '.join(missing)}")
             continue
-        lookups.append(LookupMap(name, spec["object"], spec["key"], spec["value"]))
+        lookups.append(LookupMap(name, spec["object"], spec["key"], spec["value"], bool(spec.get("keep_unmatched", True))))
     known_lookups = {lk.name for lk in lookups}
     for obj in objects:
         for table in obj.tables:
