@@ -99,9 +99,35 @@ ROW_ERROR = "__row_error__"
 def _csv_file_records(con: duckdb.DuckDBPyConnection, path: Path) -> pl.DataFrame:
     """Rows of a UTF-8 CSV with a header, as JSON records keyed by column name.
 
-    Read with Python's csv module rather than a sniffer, so a ragged row is one bad record
-    (it keeps its fields and is quarantined with rule `bad_row`) instead of a misread file.
+    DuckDB reads the file with the header's columns and strict rules; if any row breaks them
+    (ragged rows, bad encoding), Python's csv module reads it again row by row so a ragged row
+    becomes one bad record (rule `bad_row`) instead of failing or being misread. Empty cells are
+    missing values (JSON null).
     """
+    try:
+        return _csv_fast(con, path)
+    except (duckdb.Error, ValueError, UnicodeDecodeError):
+        return _csv_rows(path)
+
+
+def _csv_fast(con: duckdb.DuckDBPyConnection, path: Path) -> pl.DataFrame:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        header = next(csv.reader(fh), None)
+    if not header or len(set(header)) != len(header):
+        raise ValueError("no header, or a repeated column name: read row by row")
+    columns = "{" + ", ".join(f"{_quote(h)}: 'VARCHAR'" for h in header) + "}"
+    # json_object keeps a row of empty cells as nulls and a one-column row as an object.
+    pairs = ", ".join(f"{_quote(h)}, " + '"' + h.replace('"', '""') + '"' for h in header)
+    rel = con.sql(
+        f"SELECT json_object({pairs})::VARCHAR AS _payload FROM read_csv(?, auto_detect = false, header = true, delim = ',', "
+        f"quote = '\"', escape = '\"', columns = {columns}, strict_mode = true, null_padding = false) AS t",
+        params=[str(path)],
+    )
+    frame = rel.pl()
+    return frame.select(_file=pl.lit(str(path)), _record_no=pl.int_range(pl.len(), dtype=pl.Int64), _payload=pl.col("_payload"))
+
+
+def _csv_rows(path: Path) -> pl.DataFrame:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -119,7 +145,7 @@ def _csv_file_records(con: duckdb.DuckDBPyConnection, path: Path) -> pl.DataFram
                                         "fields": row}))
         else:
             # An empty cell is a missing value, as a null is in JSON.
-            payloads.append(json.dumps({k: (v if v.strip() != "" else None) for k, v in zip(header, row)}))
+            payloads.append(json.dumps({k: (v if v != "" else None) for k, v in zip(header, row)}))
     return pl.DataFrame({"_file": [str(path)] * len(payloads), "_record_no": list(range(len(payloads))), "_payload": payloads},
                         schema=RECORDS_SCHEMA)
 
@@ -179,15 +205,24 @@ def read_records(con: duckdb.DuckDBPyConnection, files: list[Path]) -> tuple[pl.
                 problems.append(FileProblem(str(path), _first_line(str(exc))))
         else:
             json_files.append(path)
-    if json_files:
+    pending = list(json_files)
+    while pending:
         try:
-            frames.append(_json_records(con, json_files))
-        except duckdb.Error:
-            for path in json_files:
-                try:
-                    frames.append(_json_records(con, [path]))
-                except duckdb.Error as exc:
-                    problems.append(FileProblem(str(path), _first_line(str(exc))))
+            frames.append(_json_records(con, pending))
+            break
+        except duckdb.Error as exc:
+            # DuckDB names the broken file: set it aside and read the rest in one pass again.
+            named = re.search(r'in file "([^"]+)"', str(exc))
+            culprit = next((p for p in pending if named and str(p) == named.group(1)), None)
+            if culprit is None:
+                for path in pending:
+                    try:
+                        frames.append(_json_records(con, [path]))
+                    except duckdb.Error as each:
+                        problems.append(FileProblem(str(path), _first_line(str(each))))
+                break
+            problems.append(FileProblem(str(culprit), _first_line(str(exc))))
+            pending.remove(culprit)
     if not frames:
         return pl.DataFrame(schema=RECORDS_SCHEMA), problems
     return pl.concat(frames, how="vertical"), problems
@@ -276,23 +311,21 @@ def extract(
     for f in fields:
         if f.kind in ("timestamp", "epoch_ms", "epoch_s"):
             out = out.with_columns(pl.col(f.name).dt.convert_time_zone("UTC").dt.cast_time_unit("us"))
-    problem_exprs = [
-        pl.when(pl.col(f"{name}__raw").is_not_null() & pl.col(name).is_null())
-        .then(
-            pl.concat_list(
-                pl.struct(
-                    rule=pl.lit("bad_type"),
-                    detail=pl.lit(f"{name.split('__', 1)[0]} = '") + pl.col(f"{name}__raw") + pl.lit(f"' is not a valid {kind}"),
-                )
-            )
-        )
-        .otherwise(pl.lit([], dtype=pl.List(PROBLEM)))
-        for name, kind in checks
-    ]
-    row_error = pl.col("_payload").str.json_path_match(f"$.{ROW_ERROR}")
-    row_rule = pl.coalesce(pl.col("_payload").str.json_path_match("$.__rule__"), pl.lit("bad_row"))
-    problem_exprs.insert(0, pl.when(row_error.is_not_null()).then(
-        pl.concat_list(pl.struct(rule=row_rule, detail=row_error))).otherwise(pl.lit([], dtype=pl.List(PROBLEM))))
+    problem_exprs: list[pl.Expr] = []
+    # Only coded readers and CSV rows mark records they could not make sense of: look for the
+    # marker with a plain substring search before parsing any JSON.
+    if out["_payload"].str.contains(ROW_ERROR, literal=True).any():
+        row_error = pl.col("_payload").str.json_path_match(f"$.{ROW_ERROR}")
+        row_rule = pl.coalesce(pl.col("_payload").str.json_path_match("$.__rule__"), pl.lit("bad_row"))
+        problem_exprs.append(pl.when(row_error.is_not_null()).then(
+            pl.concat_list(pl.struct(rule=row_rule, detail=row_error))).otherwise(pl.lit([], dtype=pl.List(PROBLEM))))
+    for name, kind in checks:
+        bad = pl.col(f"{name}__raw").is_not_null() & pl.col(name).is_null()
+        if not out.select(bad.any()).item():
+            continue  # every value fitted: no list to build
+        detail = pl.lit(f"{name.split('__', 1)[0]} = '") + pl.col(f"{name}__raw") + pl.lit(f"' is not a valid {kind}")
+        problem_exprs.append(pl.when(bad).then(pl.concat_list(pl.struct(rule=pl.lit("bad_type"), detail=detail)))
+                             .otherwise(pl.lit([], dtype=pl.List(PROBLEM))))
     if problem_exprs:
         out = out.with_columns(_problems=pl.concat_list(problem_exprs))
     else:

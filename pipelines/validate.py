@@ -54,8 +54,14 @@ def problem(rule: str, detail: str | pl.Expr) -> pl.Expr:
 
 
 def add_problem(frame: pl.DataFrame, when: pl.Expr, rule: str, detail: str | pl.Expr) -> pl.DataFrame:
-    """Append a problem to every row where `when` holds."""
-    new = pl.when(when.fill_null(False)).then(problem(rule, detail)).otherwise(pl.lit([], dtype=pl.List(PROBLEM)))
+    """Append a problem to every row where `when` holds.
+
+    Most rules hold for every row: the lists are only rebuilt when some row breaks the rule.
+    """
+    hits = frame.select(_hit=when.fill_null(False))["_hit"]
+    if not hits.any():
+        return frame
+    new = pl.when(hits).then(problem(rule, detail)).otherwise(pl.lit([], dtype=pl.List(PROBLEM)))
     return frame.with_columns(_problems=pl.concat_list(pl.col("_problems"), new))
 
 

@@ -132,7 +132,7 @@ class Formatter:
         np.maximum.at(c_last, sim.a_cand, last)
         created, c_last = iso(sim.a_applied[bounds[:-1]] - 1000), iso(c_last)
         null = set(inj["candidates"].tolist())
-        out = []
+        out, self.phone, self.work_email = [], [], []  # phone: every person's own (None: not given to the ATS)
         for i in range(nc):
             j0, r, n = int(sim.a_job[bounds[i]]), R[:, i], int(R[8, i] * 100)
             emp, fa, la, office = int(r[5] * len(EMPLOYERS)), _ascii(self.fn[i]), _ascii(self.ln[i]), \
@@ -140,6 +140,8 @@ class Formatter:
             titles = TITLES[w.job_dept[j0]]
             title, employed = titles[int(r[6] * len(titles))], r[9] < 0.85
             phone = PHONES[office[5]][int(r[10] * 4)].format(n=n, a=AREA_CODES[int(r[11] * 8)])
+            self.phone.append((phone, r[13] < 0.85))
+            self.work_email.append(f"{fa}.{la}@{_ascii(EMPLOYERS[emp])}.example" if r[7] < 0.1 else None)
             out.append({
                 "id": None if i in null else int(self.cand_id[i]), "first_name": self.fn[i],
                 "last_name": self.ln[i], "company": EMPLOYERS[emp] if employed else None,
@@ -152,7 +154,7 @@ class Formatter:
                 "addresses": [{"value": f"{10 + n * 7} {STREETS[n % 4]}\n{office[4]}", "type": "home"}]
                 if r[14] < 0.45 else [],
                 "email_addresses": [{"value": self.email[i], "type": "personal"}] + (
-                    [{"value": f"{fa}.{la}@{_ascii(EMPLOYERS[emp])}.example", "type": "work"}] if r[7] < 0.1 else []),
+                    [{"value": self.work_email[i], "type": "work"}] if r[7] < 0.1 else []),
                 "website_addresses": [{"value": f"{fa}{la}.dev", "type": "personal"}] if r[15] < 0.12 else [],
                 "social_media_addresses": [{"value": f"linkedin.com/in/{fa}-{la}-{n:02d}"}] if r[15] < 0.6 else [],
                 "recruiter": U[w.job_recruiter[j0]], "coordinator": U[w.job_coord[j0]],
@@ -213,7 +215,7 @@ class Formatter:
 
     def _interviews(self, sim) -> list[str]:
         w, iv, U = self.w, sim.cols["interviews"], self.w.users
-        ids = self._ids("scheduled_interview", iv["start"], by=iv["app"])
+        self.iv_ids = ids = self._ids("scheduled_interview", iv["start"], by=iv["app"])
         job = sim.a_job[iv["app"]]
         done = ((iv["u1"] < 0) | (iv["c1"] >= 0)) & ((iv["u2"] < 0) | (iv["c2"] >= 0))
         upd = np.minimum(np.maximum.reduce([iv[k] for k in ("invite", "resched", "end", "c1", "c2")]), w.as_of)
@@ -229,7 +231,7 @@ class Formatter:
                     people.append({"id": U[u[i]]["id"], "employee_id": U[u[i]]["employee_id"], "name": U[u[i]]["name"],
                                    "email": w.user_email[u[i]], "response_status": RESPONSE[r[i]], "scorecard_id": card})
             video = kind != ONS and R[0, i] < 0.85
-            eid = hashlib.blake2b(f"{self.seed}:{ids[i]}".encode(), digest_size=13).hexdigest()
+            eid = event_id(self.seed, int(ids[i]))
             room = ["Hudson", "Thames", "Spree", "Colorado"][int(R[1, i] * 4)]
             out.append({
                 "id": int(ids[i]), "application_id": int(self.app_id[iv["app"][i]]), "external_event_id": eid,
@@ -243,7 +245,7 @@ class Formatter:
 
     def _offers(self, sim, inj) -> list[str]:
         w, of, plan = self.w, sim.cols["offers"], self.plan
-        ids = self._ids("offer", of["created"])
+        self.offer_ids = ids = self._ids("offer", of["created"])
         for r in np.flatnonzero(sim.a_status == H.HIRED):
             assert int(self.app_id[r]) in plan["hires"], "planning and export passes diverged"
         cr, upd, res = iso(of["created"]), iso(of["updated"]), iso(of["resolved"])
@@ -329,6 +331,11 @@ class Formatter:
                 for c in range(sim.n_cand)]
 
 
+def event_id(seed: int, interview_id: int) -> str:
+    """A scheduled interview's external_event_id: the UID of its calendar event."""
+    return hashlib.blake2b(f"{seed}:{interview_id}".encode(), digest_size=13).hexdigest()
+
+
 def _prepare(out_dir: Path) -> None:
     """Remove a previous export; refuse to touch a directory holding anything else."""
     if out_dir.exists():
@@ -341,12 +348,14 @@ def _prepare(out_dir: Path) -> None:
 
 
 def generate(out_dir: Path, candidates: int = 3000, seed: int = 7, as_of: datetime | None = None,
-             progress: Callable[[str, int, int], None] | None = None) -> dict:
+             progress: Callable[[str, int, int], None] | None = None, hook=None) -> dict:
     """Simulate a hiring history and write it as a Greenhouse Harvest export under out_dir.
 
     Removes a previous export in out_dir first. Returns the manifest, also written to
     out_dir/manifest.json. Same seed, as_of and candidates give byte-identical files.
     progress(step, done, total) is called per chunk ("plan", then "export") and for "jobs" and "manifest".
+    hook (pipelines.demo.stack): sees the plan, adjusts each chunk's history before it is written
+    (start, adjust), writes the other systems from it (chunk) and sees the cut-off page (finish).
     """
     if candidates < 1:
         raise ValueError("candidates must be >= 1")
@@ -370,6 +379,8 @@ def generate(out_dir: Path, candidates: int = 3000, seed: int = 7, as_of: dateti
         off += sim.a_cand.size
         report("plan", ci + 1, len(sizes))
     plan = H.plan_jobs(w, hires, seed)
+    if hook:
+        hook.start(w, plan)
     # pass 2: simulate again with the closures, plant defects, write pages chunk by chunk
     pages = {o: Pages(out_dir, o) for o in OBJECTS}
     hist_rel = "application_history/application_history.csv"
@@ -381,12 +392,17 @@ def generate(out_dir: Path, candidates: int = 3000, seed: int = 7, as_of: dateti
         for ci, n in enumerate(sizes):
             sim = H.simulate(w, seed, ci, n, close=plan["close"])
             need = {k: v - (len(found[k]) if isinstance(found[k], list) else found[k]) for k, v in WANT.items()}
-            out = fmt.chunk(sim, ci, offsets[ci], H.inject_defects(sim, w, np.random.default_rng([seed, 3, ci]), need))
+            inj = H.inject_defects(sim, w, np.random.default_rng([seed, 3, ci]), need)
+            if hook:
+                hook.adjust(sim, ci, offsets[ci], inj)
+            out = fmt.chunk(sim, ci, offsets[ci], inj)
             for k, v in out.pop("defects").items():
                 found[k] += v
             hist.write(out.pop("history"))
             for obj, recs in out.items():
                 pages[obj].add(recs)
+            if hook:
+                hook.chunk(sim, fmt, ci, inj)
             del sim, out
             report("export", ci + 1, len(sizes))
     pages["jobs"].add([_enc(j) for j in job_records(w, plan)])
@@ -399,6 +415,8 @@ def generate(out_dir: Path, candidates: int = 3000, seed: int = 7, as_of: dateti
     held = si.last
     cut = held[:-1] + [held[-1][: max(1, len(held[-1]) // 2)]] if held else []
     (out_dir / si.files[-1]).write_text("[" + ",\n".join(cut), encoding="utf-8")
+    if hook:
+        hook.finish(held)
     files = {o: list(pages[o].files) for o in OBJECTS}
     files["application_history"] = [hist_rel]
     manifest = {

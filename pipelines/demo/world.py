@@ -15,8 +15,8 @@ HOUR = 3_600_000
 MINUTE = 60_000
 WINDOW_DAYS = 182  # 26 weeks of hiring history before as_of
 
-COMPANY = "Northwind Analytics"
-DOMAIN = "northwind.example"
+COMPANY = "Acme Analytics"
+DOMAIN = "acme.example"  # the organisation domain of data/stagetruth.toml ([organisation] domains)
 
 # Id ranges, one per object type (Greenhouse-style large integers, never overlapping).
 ID = {
@@ -83,7 +83,7 @@ OFFICE_SHARE = [0.30, 0.22, 0.15, 0.13, 0.20]
 SOURCES = [
     ("LinkedIn", 0.30, 1.0, 1.0, "Prospecting"), ("Indeed", 0.21, 0.65, 0.95, "Job Board"),
     ("Company Website", 0.20, 0.95, 1.0, "Company Marketing"),
-    ("Referral", 0.10, 1.8, 1.15, "Referral"), ("Glassdoor", 0.08, 0.8, 0.95, "Job Board"),
+    ("Referral", 0.10, 1.8, 1.15, "Referral"), ("ZipRecruiter", 0.08, 0.8, 0.95, "Job Board"),
     ("Agency", 0.07, 1.45, 1.0, "Agencies"), ("Internal Applicant", 0.04, 2.0, 1.2, "Internal"),
 ]
 REFERRAL, AGENCY, INTERNAL = 3, 5, 6

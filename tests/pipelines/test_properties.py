@@ -30,7 +30,7 @@ column = st.text(alphabet=string.ascii_letters + " _", min_size=1, max_size=10).
 @given(header=st.lists(column, min_size=1, max_size=5, unique=True), data=st.data())
 def test_csv_rows_come_back_cell_for_cell(header, data):
     rows = data.draw(st.lists(st.lists(cell, min_size=len(header), max_size=len(header)), max_size=8))
-    rows = [r for r in rows if any(c.strip() for c in r) or len(r) > 1]
+    rows = [r for r in rows if any(c != "" for c in r) or len(r) > 1]
     with TemporaryDirectory() as tmp:
         path = Path(tmp) / "x.csv"
         with open(path, "w", newline="", encoding="utf-8") as fh:
@@ -43,7 +43,7 @@ def test_csv_rows_come_back_cell_for_cell(header, data):
     assert records.height == len(expected)
     for payload, row in zip(records["_payload"].to_list(), expected):
         got = json.loads(payload)
-        assert got == {h: (v if v.strip() else None) for h, v in zip(header, row)}
+        assert got == {h: (v if v != "" else None) for h, v in zip(header, row)}
 
 
 @FAST
