@@ -91,19 +91,27 @@ def file_hash(path: Path) -> tuple[str, int]:
 
 @dataclass
 class _Registry:
-    """The source's registered files, and the files this load reads."""
+    """The source's registered files, and the files this load reads.
 
-    known: dict[str, str]
+    A file with the registered size and modification time is taken as unchanged without being
+    read; otherwise its content hash decides (a touched but identical file is still skipped).
+    """
+
+    known: dict[str, tuple[str, int, int]]
     chosen: list[dict] = field(default_factory=list)
 
     def select(self, obj: str, files: list[Path]) -> list[Path]:
         fresh = []
         for path in files:
+            stat = path.stat()
+            registered = self.known.get(str(path))
+            if registered and registered[1:] == (stat.st_size, stat.st_mtime_ns):
+                continue
             sha, size = file_hash(path)
-            if self.known.get(str(path)) == sha:
+            if registered and registered[0] == sha:
                 continue
             fresh.append(path)
-            self.chosen.append(dict(object=obj, file=str(path), sha256=sha, bytes=size))
+            self.chosen.append(dict(object=obj, file=str(path), sha256=sha, bytes=size, mtime_ns=stat.st_mtime_ns))
         return fresh
 
 
@@ -160,7 +168,9 @@ def ingest(
         registered = warehouse.read_table(store, "file_registry", "WHERE source = ?", [source.name])
         full = full or registered.height == 0 or bool((registered["config_hash"] != mapping).any())
         existing = {t: f.clear() for t, f in _staged_rows(store, source.name).items()} if full else _staged_rows(store, source.name)
-        known = {} if full else dict(zip(registered["file"].to_list(), registered["sha256"].to_list()))
+        known = {} if full else {
+            row["file"]: (row["sha256"], row["bytes"], row["mtime_ns"]) for row in registered.iter_rows(named=True)
+        }
         registry = _Registry(known)
         outputs, quarantine, raw, objects, log = _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_at, progress)
         if progress:

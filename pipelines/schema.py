@@ -70,6 +70,7 @@ class FileRegistry(pa.DataFrameModel):
     file: str
     sha256: str
     bytes: pl.Int64
+    mtime_ns: pl.Int64
     config_hash: str
     load_id: str
     loaded_at: UTC
