@@ -172,14 +172,22 @@ def ingest(
             row["file"]: (row["sha256"], row["bytes"], row["mtime_ns"]) for row in registered.iter_rows(named=True)
         }
         registry = _Registry(known)
-        outputs, quarantine, raw, objects, log = _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_at, progress)
-        if progress:
-            progress(f"{source.name}: writing staging store", 1, 1)
-        files = pl.DataFrame(
-            [dict(source=source.name, **entry, config_hash=mapping, load_id=load_id, loaded_at=loaded_at) for entry in registry.chosen],
-            schema=polars_schema(FileRegistry),
-        )
-        _write(store, source.name, full, outputs, quarantine, raw, log, files)
+        store.execute("BEGIN TRANSACTION")
+        try:
+            writer = _StepWriter(store, source.name, full)
+            objects, log = _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_at, progress, writer)
+            if progress:
+                progress(f"{source.name}: committing", 1, 1)
+            files = pl.DataFrame(
+                [dict(source=source.name, **entry, config_hash=mapping, load_id=load_id, loaded_at=loaded_at)
+                 for entry in registry.chosen],
+                schema=polars_schema(FileRegistry),
+            )
+            writer.finish(log, files)
+            store.execute("COMMIT")
+        except BaseException:
+            store.execute("ROLLBACK")
+            raise
     return LoadResult(load_id, source.name, loaded_at, tuple(objects), full)
 
 
@@ -207,16 +215,13 @@ def connector_steps(source: SourceSettings) -> list:
     return MappedConnector(parse_source_map(f"[sources.{source.name}]", source.mapping or {})).steps()
 
 
-def _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_at, progress):
+def _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_at, progress, writer):
     steps = connector_steps(source)
     gh = SourceFiles(source.name, source.path, source.time_zone, source.automated_senders, source.internal_domains)
     con = warehouse.memory()
     ctx = StepContext(con=con, source=gh, stage_map=stage_map, select_files=registry.select)
     ctx.loaded = dict(existing)
     ctx.before = dict(existing)
-    outputs: dict[tuple[str, str], pl.DataFrame] = {}
-    quarantines: list[pl.DataFrame] = []
-    raw: list[pl.DataFrame] = []
     objects: list[ObjectLoad] = []
     log_rows: list[dict] = []
     try:
@@ -224,18 +229,22 @@ def _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_
             if progress:
                 progress(f"{source.name}: {obj}", i, len(steps))
             started = datetime.now(timezone.utc)
+            chosen_before = len(registry.chosen)
             staged = step(ctx).with_columns(load_id=pl.lit(load_id))
             with validation_context(loaded_at, settings.clock_skew):
                 result = split(CANONICAL_MODELS[table], staged)
             good = result.good.select(list(polars_schema(CANONICAL_MODELS[table])))
-            ctx.loaded[table], outputs[(table, obj)] = _merge(ctx.loaded[table], good)
-            ctx.fresh[table] = pl.concat([ctx.fresh[table], outputs[(table, obj)]]) if table in ctx.fresh else outputs[(table, obj)]
+            ctx.loaded[table], winners = _merge(ctx.loaded[table], good)
+            ctx.fresh[table] = pl.concat([ctx.fresh[table], winners]) if table in ctx.fresh else winners
             q = pl.concat([_file_quarantine(ctx.file_problems, obj), result.quarantine], how="vertical")
-            quarantines.append(stamp(q, load_id=load_id, source=source.name, obj=obj, at=loaded_at))
-            raw.append(ctx.last_records.select(
+            raw = ctx.last_records.select(
                 load_id=pl.lit(load_id), source=pl.lit(source.name), object=pl.lit(obj),
                 file=pl.col("_file"), record_no=pl.col("_record_no"), payload=pl.col("_payload"),
-            ))
+            )
+            reread = [entry["file"] for entry in registry.chosen[chosen_before:]]
+            writer.write_step(table, obj, winners, stamp(q, load_id=load_id, source=source.name, obj=obj, at=loaded_at),
+                              raw, reread)
+            ctx.last_records = ctx.last_records.clear()  # the raw text is written: let it go
             rows_in = staged.height + len(ctx.file_problems)
             status = "ok" if q.height == 0 else ("error" if good.height == 0 else "partial")
             message = _message(ctx, obj, source)
@@ -248,8 +257,8 @@ def _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_
     finally:
         con.close()
     log = pl.DataFrame(log_rows, schema=polars_schema(LoadLog))
-    LoadLog.validate(log, lazy=True)  # the counts must add up before anything is written
-    return outputs, pl.concat(quarantines, how="vertical"), pl.concat(raw, how="vertical"), objects, log
+    LoadLog.validate(log, lazy=True)  # the counts must add up before anything is committed
+    return objects, log
 
 
 def _message(ctx: StepContext, obj: str, source: SourceSettings) -> str | None:
@@ -264,38 +273,39 @@ def _message(ctx: StepContext, obj: str, source: SourceSettings) -> str | None:
     return None
 
 
-def _write(store: duckdb.DuckDBPyConnection, source: str, full: bool, outputs: dict[tuple[str, str], pl.DataFrame],
-           quarantine: pl.DataFrame, raw: pl.DataFrame, log: pl.DataFrame, files: pl.DataFrame) -> None:
-    """Upsert this load into the staging store, all or nothing."""
-    store.execute("BEGIN TRANSACTION")
-    try:
+class _StepWriter:
+    """Writes each step's rows into the open staging transaction as soon as the step is done,
+    so a large load never holds every object's records at once."""
+
+    def __init__(self, store: duckdb.DuckDBPyConnection, source: str, full: bool):
+        self.store, self.source = store, source
         if full:
             for table in (*CANONICAL_MODELS, "quarantine", "raw_record", "file_registry"):
                 store.execute(f'DELETE FROM "{table}" WHERE source = ?', [source])
-        if files.height:
+
+    def write_step(self, table: str, obj: str, winners: pl.DataFrame, quarantine: pl.DataFrame,
+                   raw: pl.DataFrame, reread: list[str]) -> None:
+        store, source = self.store, self.source
+        if reread:
             # A re-read file replaces what its earlier version put in quarantine and the raw layer.
-            store.register("_reread", files.select("file"))
-            for table in ("quarantine", "raw_record", "file_registry"):
-                store.execute(f'DELETE FROM "{table}" WHERE source = ? AND file IN (SELECT file FROM _reread)', [source])
+            store.register("_reread", pl.DataFrame({"file": reread}))
+            for name in ("quarantine", "raw_record", "file_registry"):
+                store.execute(f'DELETE FROM "{name}" WHERE source = ? AND file IN (SELECT file FROM _reread)', [source])
             store.unregister("_reread")
-        for (table, obj), frame in outputs.items():
-            if frame.height == 0:
-                continue
-            store.register("_ids", frame.select("source_id"))
+        if winners.height:
+            store.register("_ids", winners.select("source_id"))
             store.execute(f'DELETE FROM "{table}" WHERE source = ? AND source_id IN (SELECT source_id FROM _ids)', [source])
             # A record that loads now is no longer quarantined from an earlier file.
             store.execute("DELETE FROM quarantine WHERE source = ? AND object = ? AND record_id IN (SELECT source_id FROM _ids)",
                           [source, obj])
             store.unregister("_ids")
-            warehouse.insert(store, table, frame)
+            warehouse.insert(store, table, winners)
         warehouse.insert(store, "quarantine", quarantine)
         warehouse.insert(store, "raw_record", raw)
-        warehouse.insert(store, "load_log", log)
-        warehouse.insert(store, "file_registry", files)
-        store.execute("COMMIT")
-    except BaseException:
-        store.execute("ROLLBACK")
-        raise
+
+    def finish(self, log: pl.DataFrame, files: pl.DataFrame) -> None:
+        warehouse.insert(self.store, "load_log", log)
+        warehouse.insert(self.store, "file_registry", files)
 
 
 __all__ = ["ingest", "LoadResult", "ObjectLoad", "config_hash"]

@@ -77,6 +77,9 @@ def staging(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         if stored != current:
             os.replace(path, path.with_name(f"{path.name}.{stored or 'unversioned'}.old"))
     con = _configure(duckdb.connect(str(path)))
+    # Leave room for the Polars side of a load: DuckDB spills to disk past this.
+    con.execute(f"SET memory_limit = '{os.environ.get('STAGETRUTH_DUCKDB_MEMORY', '6GB')}'")
+    con.execute("SET preserve_insertion_order = false")
     try:
         existing = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         if "staging_meta" not in existing:
