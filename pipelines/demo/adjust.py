@@ -37,6 +37,7 @@ def adjust(sim: Sim, w: World, rng: np.random.Generator, app_off: int, inj: dict
     for key in ("cac", "applications"):
         clean[inj[key]] = False
     clean[list(inj["back"])] = False
+    clean[np.isin(sim.a_cand, inj["candidates"])] = False  # their candidate record is quarantined
     o = np.lexsort((m["t"], m["app"]))
     app, pos, t = m["app"][o], m["pos"][o], m["t"][o]
     same_next = np.r_[app[1:] == app[:-1], False]
@@ -58,7 +59,8 @@ def adjust(sim: Sim, w: World, rng: np.random.Generator, app_off: int, inj: dict
     def choose(mask, rate):
         rows = np.flatnonzero(mask & ~used[app])
         rows = rows[np.unique(app[rows], return_index=True)[1]]  # one move per application
-        pick = np.sort(rng.choice(rows, size=want(rate, rows.size, 1), replace=False)) if rows.size else rows
+        n = min(rows.size, want(rate, n_app, 1))  # a share of the chunk's applications
+        pick = np.sort(rng.choice(rows, size=n, replace=False)) if n else rows[:0]
         used[app[pick]] = True
         return pick.tolist()
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
-import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -13,9 +11,10 @@ from typing import Callable
 import numpy as np
 
 from . import history as H
-from .world import (AREA_CODES, COMPANY, DEPARTMENTS, DOMAIN, EMAIL_DOMAINS, EMAILS, EMPLOYERS, FIRST, HOUR, ID, LAST,
-                    MINUTE, NOTES, OFFICES, ONS, PHONES, PPS, REASON_TYPES, REJECTION_REASONS, SOURCES, STAGE_NAMES,
-                    STEPS, STREETS, TAGS, TITLES, UNMAPPED_STAGE, build_world, iso, iso1, job_records,
+from .identity import Identities, _ascii, event_id
+from .world import (COMPANY, DEPARTMENTS, DOMAIN, EMAIL_DOMAINS, EMAILS, EMPLOYERS, FIRST, HOUR, ID, LAST,
+                    MINUTE, NOTES, OFFICES, ONS, PPS, REASON_TYPES, REJECTION_REASONS, SOURCES, STAGE_NAMES,
+                    STEPS, STREETS, TAGS, TITLES, UNMAPPED_STAGE, build_world, fmt as _fmt, iso, iso1, job_records,
                     job_stage_records, stage_id, step_id)
 
 CHUNK = 20_000          # candidates simulated and written per chunk
@@ -63,17 +62,6 @@ class Pages:
             self.buf = []
 
 
-def _ascii(s: str) -> str:
-    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode()
-    return s.lower().replace("'", "").replace(" ", "")
-
-
-def _fmt(a, unit: str, sep: str = "T") -> list[str]:
-    """ms since epoch -> 'YYYY-MM-DD' (unit D) or naive 'YYYY-MM-DD HH:MM:SS[.mmm]'."""
-    a = np.asarray(a, np.int64).astype("datetime64[ms]").astype(f"datetime64[{unit}]")
-    return [s.replace("T", sep) for s in np.datetime_as_string(a, unit=unit).tolist()]
-
-
 class Formatter:
     """Turns one simulated chunk into Harvest-shaped records (ids continue across chunks)."""
 
@@ -84,6 +72,7 @@ class Formatter:
                                                                              "name": REASON_TYPES[t]}}
                         for i, (n, t) in enumerate(REJECTION_REASONS)]
         self.ctr = dict.fromkeys(["email", "note", "activity", "scheduled_interview", "offer", "scorecard"], 0)
+        self.ids = Identities(seed)  # addresses and phones unique across chunks
 
     def _ids(self, key: str, t, by=None) -> np.ndarray:
         """Sequential ids in time order (or by `by`, then time) within the chunk."""
@@ -112,6 +101,9 @@ class Formatter:
             f, la = _ascii(self.fn[i]), _ascii(self.ln[i])
             local = [f"{f}.{la}", f"{f}{la}{int(R[2, i] * 99)}", f"{f[0]}{la}", f"{f}_{la}"][int(R[3, i] * 4)]
             self.email.append(f"{local}@{EMAIL_DOMAINS[int(R[4, i] * 4)]}")
+        styles = [OFFICES[self.w.job_office[j]][5] for j in sim.a_job[np.searchsorted(sim.a_cand, np.arange(nc))]]
+        self.email, self.work_email, phones = self.ids.assign(self.email, self.fn, self.ln, R, styles, ci)
+        self.phone = list(zip(phones, (R[13] < 0.85).tolist()))  # (phone, given to the ATS)
         apps = self._applications(sim, inj, last)
         bounds = np.searchsorted(sim.a_cand, np.arange(nc + 1)).tolist()
         app_json = [_enc(a) for a in apps]  # encoded once, spliced into the candidates
@@ -132,16 +124,14 @@ class Formatter:
         np.maximum.at(c_last, sim.a_cand, last)
         created, c_last = iso(sim.a_applied[bounds[:-1]] - 1000), iso(c_last)
         null = set(inj["candidates"].tolist())
-        out, self.phone, self.work_email = [], [], []  # phone: every person's own (None: not given to the ATS)
+        out = []
         for i in range(nc):
             j0, r, n = int(sim.a_job[bounds[i]]), R[:, i], int(R[8, i] * 100)
             emp, fa, la, office = int(r[5] * len(EMPLOYERS)), _ascii(self.fn[i]), _ascii(self.ln[i]), \
                 OFFICES[w.job_office[j0]]
             titles = TITLES[w.job_dept[j0]]
             title, employed = titles[int(r[6] * len(titles))], r[9] < 0.85
-            phone = PHONES[office[5]][int(r[10] * 4)].format(n=n, a=AREA_CODES[int(r[11] * 8)])
-            self.phone.append((phone, r[13] < 0.85))
-            self.work_email.append(f"{fa}.{la}@{_ascii(EMPLOYERS[emp])}.example" if r[7] < 0.1 else None)
+            phone = self.phone[i][0]
             out.append({
                 "id": None if i in null else int(self.cand_id[i]), "first_name": self.fn[i],
                 "last_name": self.ln[i], "company": EMPLOYERS[emp] if employed else None,
@@ -331,11 +321,6 @@ class Formatter:
                 for c in range(sim.n_cand)]
 
 
-def event_id(seed: int, interview_id: int) -> str:
-    """A scheduled interview's external_event_id: the UID of its calendar event."""
-    return hashlib.blake2b(f"{seed}:{interview_id}".encode(), digest_size=13).hexdigest()
-
-
 def _prepare(out_dir: Path) -> None:
     """Remove a previous export; refuse to touch a directory holding anything else."""
     if out_dir.exists():
@@ -354,8 +339,7 @@ def generate(out_dir: Path, candidates: int = 3000, seed: int = 7, as_of: dateti
     Removes a previous export in out_dir first. Returns the manifest, also written to
     out_dir/manifest.json. Same seed, as_of and candidates give byte-identical files.
     progress(step, done, total) is called per chunk ("plan", then "export") and for "jobs" and "manifest".
-    hook (pipelines.demo.stack): sees the plan, adjusts each chunk's history before it is written
-    (start, adjust), writes the other systems from it (chunk) and sees the cut-off page (finish).
+    hook (pipelines.demo.stack.Stack): adjusts each chunk's history and writes the other systems from it.
     """
     if candidates < 1:
         raise ValueError("candidates must be >= 1")
@@ -379,8 +363,7 @@ def generate(out_dir: Path, candidates: int = 3000, seed: int = 7, as_of: dateti
         off += sim.a_cand.size
         report("plan", ci + 1, len(sizes))
     plan = H.plan_jobs(w, hires, seed)
-    if hook:
-        hook.start(w, plan)
+    hook and hook.start(w, plan)
     # pass 2: simulate again with the closures, plant defects, write pages chunk by chunk
     pages = {o: Pages(out_dir, o) for o in OBJECTS}
     hist_rel = "application_history/application_history.csv"
@@ -393,16 +376,14 @@ def generate(out_dir: Path, candidates: int = 3000, seed: int = 7, as_of: dateti
             sim = H.simulate(w, seed, ci, n, close=plan["close"])
             need = {k: v - (len(found[k]) if isinstance(found[k], list) else found[k]) for k, v in WANT.items()}
             inj = H.inject_defects(sim, w, np.random.default_rng([seed, 3, ci]), need)
-            if hook:
-                hook.adjust(sim, ci, offsets[ci], inj)
+            hook and hook.adjust(sim, ci, offsets[ci], inj)
             out = fmt.chunk(sim, ci, offsets[ci], inj)
             for k, v in out.pop("defects").items():
                 found[k] += v
             hist.write(out.pop("history"))
             for obj, recs in out.items():
                 pages[obj].add(recs)
-            if hook:
-                hook.chunk(sim, fmt, ci, inj)
+            hook and hook.chunk(sim, fmt, ci, inj)
             del sim, out
             report("export", ci + 1, len(sizes))
     pages["jobs"].add([_enc(j) for j in job_records(w, plan)])
@@ -415,8 +396,7 @@ def generate(out_dir: Path, candidates: int = 3000, seed: int = 7, as_of: dateti
     held = si.last
     cut = held[:-1] + [held[-1][: max(1, len(held[-1]) // 2)]] if held else []
     (out_dir / si.files[-1]).write_text("[" + ",\n".join(cut), encoding="utf-8")
-    if hook:
-        hook.finish(held)
+    hook and hook.finish(held)
     files = {o: list(pages[o].files) for o in OBJECTS}
     files["application_history"] = [hist_rel]
     manifest = {

@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from datetime import datetime, timedelta
 
 import numpy as np
 
 from . import history as H
-from .greenhouse_export import CHUNK, event_id
-from .world import DAY, HOUR, ID, OFFER, OFFICES, REJECTION_REASONS, World
+from .greenhouse_export import CHUNK
+from .identity import event_id
+from .world import DAY, OFFICES, REJECTION_REASONS, World
 
 DOW = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 MON = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -108,6 +110,27 @@ def asctime(ms) -> list[str]:
             for s, d in zip(_parts(ms), (((ms // DAY) + 3) % 7).tolist())]
 
 
+EPOCH = datetime(1970, 1, 1)
+
+
+def ics1(ms: int) -> str:
+    """One time as ics() writes it (scalar: cheaper than numpy for one value)."""
+    return (EPOCH + timedelta(milliseconds=int(ms))).strftime("%Y%m%dT%H%M%SZ")
+
+
+def rfc1(ms: int, offset_ms: int) -> str:
+    """One time as rfc2822() writes it."""
+    d = EPOCH + timedelta(milliseconds=int(ms) + int(offset_ms))
+    o = int(offset_ms) // 60_000
+    sign, o = ("-", -o) if o < 0 else ("+", o)
+    return f"{DOW[d.weekday()]}, {d.day:02d} {MON[d.month - 1]} {d.year} {d:%H:%M:%S} {sign}{o // 60:02d}{o % 60:02d}"
+
+
+def asctime1(ms: int) -> str:
+    d = EPOCH + timedelta(milliseconds=int(ms))
+    return f"{DOW[d.weekday()]} {MON[d.month - 1]} {d.day:2d} {d:%H:%M:%S} {d.year}"
+
+
 def want(rate: float, pool: int, floor: int = 2) -> int:
     """How many of a defect to plant in a chunk: a share of the pool, at least `floor`."""
     return min(pool, max(floor, int(round(rate * pool))))
@@ -168,6 +191,12 @@ class ChunkView:
     def app_key(self, r: int) -> str:
         return str(int(self.a_id[r]))
 
+    def offer(self, col: str, missing: int = -1) -> np.ndarray:
+        """Per application: a column of its latest offer version (missing where it has none)."""
+        if self.of["app"].size == 0:
+            return np.full(self.N, missing, np.int64)
+        return np.where(self.a_offer >= 0, self.of[col][np.maximum(self.a_offer, 0)], missing)
+
     def start_dates(self) -> np.ndarray:
         """Per application: the planned first day (ms, UTC midnight) of its latest offer, -1 without one."""
         out = np.full(self.N, -1, np.int64)
@@ -199,5 +228,3 @@ def first_response(v: ChunkView) -> np.ndarray:
     fr[rej] = np.minimum(fr[rej], v.a_end[rej])
     return fr
 
-
-__all__ = ["ChunkView", "DAY", "HOUR", "ID", "OFFER", "first_response"]

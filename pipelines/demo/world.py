@@ -6,6 +6,8 @@ passes (and every chunk) see the same world.
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 
 from pipelines.stages import load_stage_map
@@ -181,7 +183,8 @@ def build_world(seed: int, as_of: int, candidates: int) -> World:
         idx = len(w.users)
         emp = None if rng.random() < 0.1 else f"E{10000 + idx * 7 + int(rng.integers(0, 7))}"
         w.users.append(user_obj(str(first), str(last), ID["user"] + idx, emp))
-        slug = f"{first}.{last}".lower().replace(" ", "").replace("'", "")
+        slug = unicodedata.normalize("NFKD", f"{first}.{last}").encode("ascii", "ignore").decode()  # mail needs ASCII
+        slug = slug.lower().replace(" ", "").replace("'", "")
         w.user_email.append(f"{slug}@{DOMAIN}")
         speeds.append(role_speed)
         return idx
@@ -282,6 +285,12 @@ def iso(a) -> list:
     for i in np.flatnonzero(a < 0).tolist():
         out[i] = None
     return out
+
+
+def fmt(a, unit: str, sep: str = "T") -> list[str]:
+    """ms since epoch -> 'YYYY-MM-DD' (unit D) or naive 'YYYY-MM-DD HH:MM:SS[.mmm]'."""
+    a = np.asarray(a, np.int64).astype("datetime64[ms]").astype(f"datetime64[{unit}]")
+    return [s.replace("T", sep) for s in np.datetime_as_string(a, unit=unit).tolist()]
 
 
 def iso1(t: int) -> str:
@@ -398,9 +407,8 @@ TAGS = ["Silver medalist", "Referral", "Boomerang", "Relocation", "Visa sponsors
         "Diversity outreach", "Event: meetup", "Python", "Enterprise sales", "Bilingual"]
 EMAIL_DOMAINS = ["example.com", "example.net", "example.org", "mail.example.com"]
 STREETS = ["Main St", "High Street", "Oak Ave", "Kastanienallee"]
-PHONES = {  # real-world variety; 555-01xx, 07700 900xxx and 020 7946 0xxx are fiction ranges
-    "us": ["+1 {a}-555-01{n:02d}", "({a}) 555 01{n:02d}", "{a}.555.01{n:02d}", "{a}55501{n:02d}"],
-    "uk": ["07700 900{n:03d}", "+44 7700 900{n:03d}", "+44 (0)20 7946 0{n:03d}", "07700900{n:03d}"],
-    "de": ["+49 30 9018 20{n:02d}", "030 901820{n:02d}", "+4930901820{n:02d}",
-           "+49 (0)30 901820{n:02d}"]}
+PHONES = {  # real-world variety in fictional-looking ranges (555 lines, 07700, 030 90); see identity.py
+    "us": ["+1 {a}-555-{n:04d}", "({a}) 555 {n:04d}", "{a}.555.{n:04d}", "{a}555{n:04d}"],
+    "uk": ["07700 {n:06d}", "+44 7700 {n:06d}", "+44 (0)7700 {n:06d}", "07700{n:06d}"],
+    "de": ["+49 30 90{n:06d}", "030 90{n:06d}", "+493090{n:06d}", "+49 (0)30 90{n:06d}"]}
 AREA_CODES = [212, 646, 415, 512, 737, 303, 720, 917]
