@@ -128,23 +128,31 @@ def demo(
     candidates: Annotated[int, typer.Option(help="How many candidates to generate.", min=10)] = 3000,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed and --as-of give the same files.")] = 7,
     as_of: AsOf = None,
-    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Where to write the export (default data/demo).")] = None,
+    out_dir: Annotated[Optional[Path], typer.Option("--out", help="Where to write the sources (default data/demo).")] = None,
 ) -> None:
-    """Generate a realistic Greenhouse export, then ingest it and build the warehouse."""
-    from pipelines.demo import generate
+    """Generate one hiring history as every source (ATS, job boards, calendar, mail, SMS, checks,
+    e-signature, payroll, sync errors) with planted defects and ground truth; ingest and build."""
+    from pipelines.config import _preset
+    from pipelines.demo.stack import SOURCES, generate_stack
 
     with _friendly_errors():
         settings = load_settings()
-        root = (out_dir or demo_dir()) / "greenhouse"
-        with _progress("generate demo export") as update:
-            manifest = generate(root, candidates=candidates, seed=seed, as_of=_as_of(as_of), progress=update)
-        console.print(f"demo export written to {root}: " + ", ".join(f"{k} {v:,}" for k, v in manifest["counts"].items()))
-        try:
-            source = settings.source("greenhouse")
-            source = SourceSettings(source.name, source.kind, root, source.time_zone, source.automated_senders)
-        except SettingsError:
-            source = SourceSettings("greenhouse", "greenhouse", root)
-        _ingest(settings, [source], full=True)
+        root = out_dir or demo_dir()
+        with _progress("generate demo sources") as update:
+            manifest = generate_stack(root, candidates=candidates, seed=seed, as_of=_as_of(as_of), progress=update)
+        console.print(f"demo sources written to {root} (ground truth in {root / 'ground_truth'})")
+        configured = {s.name: s for s in settings.sources}
+        sources = []
+        for name, (kind, extra) in SOURCES.items():
+            base = configured.get(name)
+            if base is not None and base.kind == kind:
+                sources.append(SourceSettings(name, kind, root / name, base.time_zone, base.automated_senders, base.mapping,
+                                              base.stage_map, base.internal_domains))
+            else:
+                mapping = None if kind in ("greenhouse", "calendar") else _preset(kind)
+                sources.append(SourceSettings(name, kind, root / name, mapping=mapping,
+                                              internal_domains=tuple(extra.get("internal_domains", ()))))
+        _ingest(settings, sources, full=True)
         _build(settings, _as_of(as_of))
 
 
