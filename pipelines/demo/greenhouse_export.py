@@ -321,12 +321,12 @@ class Formatter:
                 for c in range(sim.n_cand)]
 
 
-def _prepare(out_dir: Path) -> None:
-    """Remove a previous export; refuse to touch a directory holding anything else."""
+def prepare_dir(out_dir: Path, known: set[str] = KNOWN, what: str = "demo export") -> None:
+    """Remove a previous demo output; refuse to touch a directory holding anything else."""
     if out_dir.exists():
-        stray = sorted(p.name for p in out_dir.iterdir() if p.name not in KNOWN)
+        stray = sorted(p.name for p in out_dir.iterdir() if p.name not in known)
         if stray:
-            raise ValueError(f"refusing to clear {out_dir}: not a demo export ({stray[:3]})")
+            raise ValueError(f"refusing to clear {out_dir}: not a {what} ({stray[:3]})")
         for p in out_dir.iterdir():
             shutil.rmtree(p) if p.is_dir() else p.unlink()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -350,7 +350,7 @@ def generate(out_dir: Path, candidates: int = 3000, seed: int = 7, as_of: dateti
         raise ValueError("as_of must be timezone-aware (UTC)")
     report = progress or (lambda step, done, total: None)
     out_dir = Path(out_dir)
-    _prepare(out_dir)
+    prepare_dir(out_dir)
     w = build_world(seed, int(round(as_of.timestamp() * 1000)), candidates)
     sizes = [min(CHUNK, candidates - c0) for c0 in range(0, candidates, CHUNK)]
     # pass 1: who is hired when (decides openings and job closures); keeps only those arrays

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -33,7 +32,7 @@ import numpy as np
 from . import history as H
 from .adjust import adjust
 from .boards import Boards
-from .greenhouse_export import generate
+from .greenhouse_export import generate, prepare_dir
 from .invites import Invites
 from .mailboxes import Mailboxes
 from .paperwork import Paperwork, _uuid
@@ -205,16 +204,6 @@ def merge_issues(root: Path, w, seed: int, candidates: int) -> int:
     return len(results)
 
 
-def _prepare(out_dir: Path) -> None:
-    if out_dir.exists():
-        stray = sorted(p.name for p in out_dir.iterdir() if p.name not in KNOWN)
-        if stray:
-            raise ValueError(f"refusing to clear {out_dir}: not a demo stack ({stray[:3]})")
-        for p in out_dir.iterdir():
-            shutil.rmtree(p) if p.is_dir() else p.unlink()
-    out_dir.mkdir(parents=True, exist_ok=True)
-
-
 def generate_stack(out_dir: Path, candidates: int = 3000, seed: int = 7, as_of: datetime | None = None,
                    progress: Callable[[str, int, int], None] | None = None) -> dict:
     """Write the Greenhouse export and every tool around it from one simulated history.
@@ -230,7 +219,7 @@ def generate_stack(out_dir: Path, candidates: int = 3000, seed: int = 7, as_of: 
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware (UTC)")
     out_dir = Path(out_dir)
-    _prepare(out_dir)
+    prepare_dir(out_dir, KNOWN, "demo stack")
     stack = Stack(out_dir, seed, candidates)
     gh = generate(out_dir / "greenhouse", candidates, seed, as_of, progress, hook=stack)
     counts = {"greenhouse": gh["counts"]}
