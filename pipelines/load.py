@@ -288,17 +288,15 @@ class _StepWriter:
         store, source = self.store, self.source
         if reread:
             # A re-read file replaces what its earlier version put in quarantine and the raw layer.
-            store.register("_reread", pl.DataFrame({"file": reread}))
-            for name in ("quarantine", "raw_record", "file_registry"):
-                store.execute(f'DELETE FROM "{name}" WHERE source = ? AND file IN (SELECT file FROM _reread)', [source])
-            store.unregister("_reread")
+            with warehouse.registered(store, "_reread", pl.DataFrame({"file": reread})):
+                for name in ("quarantine", "raw_record", "file_registry"):
+                    store.execute(f'DELETE FROM "{name}" WHERE source = ? AND file IN (SELECT file FROM _reread)', [source])
         if winners.height:
-            store.register("_ids", winners.select("source_id"))
-            store.execute(f'DELETE FROM "{table}" WHERE source = ? AND source_id IN (SELECT source_id FROM _ids)', [source])
-            # A record that loads now is no longer quarantined from an earlier file.
-            store.execute("DELETE FROM quarantine WHERE source = ? AND object = ? AND record_id IN (SELECT source_id FROM _ids)",
-                          [source, obj])
-            store.unregister("_ids")
+            with warehouse.registered(store, "_ids", winners.select("source_id")):
+                store.execute(f'DELETE FROM "{table}" WHERE source = ? AND source_id IN (SELECT source_id FROM _ids)', [source])
+                # A record that loads now is no longer quarantined from an earlier file.
+                store.execute("DELETE FROM quarantine WHERE source = ? AND object = ? "
+                              "AND record_id IN (SELECT source_id FROM _ids)", [source, obj])
             warehouse.insert(store, table, winners)
         warehouse.insert(store, "quarantine", quarantine)
         warehouse.insert(store, "raw_record", raw)

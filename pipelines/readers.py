@@ -23,6 +23,7 @@ import duckdb
 import polars as pl
 
 from pipelines.validate import PROBLEM
+from pipelines.warehouse import registered
 
 Kind = Literal["str", "int", "float", "bool", "timestamp", "date", "epoch_ms", "epoch_s", "list[str]", "json"]
 
@@ -302,10 +303,9 @@ def extract(
     sql = f"SELECT _record_pos, {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM _records) ORDER BY _record_pos"
     con.execute(f"SET TimeZone = {_quote(time_zone)}")
     try:
-        con.register("_records", records.select("_payload").with_row_index("_record_pos"))
-        typed = con.sql(sql).pl().drop("_record_pos")
+        with registered(con, "_records", records.select("_payload").with_row_index("_record_pos")):
+            typed = con.sql(sql).pl().drop("_record_pos")
     finally:
-        con.unregister("_records")
         con.execute("SET TimeZone = 'UTC'")
     out = pl.concat([records.select("_file", "_record_no", "_payload"), typed], how="horizontal")
     for f in fields:

@@ -119,16 +119,23 @@ def read_table(con: duckdb.DuckDBPyConnection, table: str, where: str = "", para
     return frame
 
 
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> Iterator[None]:
+    """A Polars frame visible to SQL under `name` for the duration of the block."""
+    con.register(name, frame)
+    try:
+        yield
+    finally:
+        con.unregister(name)
+
+
 def insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
     """Append a polars frame to a table, matching columns by name."""
     if frame.height == 0:
         return
     cols = ", ".join(f'"{c}"' for c in frame.columns)
-    con.register("_incoming", frame)
-    try:
+    with registered(con, "_incoming", frame):
         con.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM _incoming')
-    finally:
-        con.unregister("_incoming")
 
 
 def publish(target: Path, build: Callable[[duckdb.DuckDBPyConnection], None]) -> Path:

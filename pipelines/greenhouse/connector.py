@@ -22,6 +22,7 @@ import polars as pl
 from pipelines.greenhouse import fields as gh
 from pipelines.steps import StepContext, known_ids as _ids, staged_frame as _staged
 from pipelines.validate import add_problem
+from pipelines.warehouse import registered
 
 
 def candidates(ctx: StepContext) -> pl.DataFrame:
@@ -260,15 +261,11 @@ def _feed_items(ctx: StepContext, lines: pl.DataFrame, key: str) -> pl.DataFrame
     """One record per email (or note) of each activity-feed line, keeping the line's position."""
     stem_id = pl.col("_file").str.extract(r"/(\d+)\.json[l]?$")
     lines = lines.with_columns(_candidate=stem_id)
-    ctx.con.register("_lines", lines)
-    try:
-        items = ctx.con.sql(
+    with registered(ctx.con, "_lines", lines):
+        return ctx.con.sql(
             "SELECT _file, _record_no, coalesce(json_extract_string(_payload, '$.candidate_id'), _candidate) AS candidate_id, "
             f"unnest(json_extract(_payload, '$.{key}[*]'))::VARCHAR AS _payload FROM _lines"
         ).pl()
-    finally:
-        ctx.con.unregister("_lines")
-    return items
 
 
 def messages(ctx: StepContext) -> pl.DataFrame:

@@ -22,6 +22,7 @@ from pipelines.schema import polars_schema
 from pipelines.stages import EXITS
 from pipelines.steps import StepContext, known_ids, staged_frame
 from pipelines.validate import PROBLEM, add_problem
+from pipelines.warehouse import registered
 
 TABLE_ORDER = ("candidate_record", "client", "job", "job_stage", "application", "stage_event", "interview", "offer", "message",
                "check", "handoff", "sync_error")
@@ -154,32 +155,26 @@ class MappedConnector:
 
     @staticmethod
     def _unnest(ctx: StepContext, records: pl.DataFrame, path: str) -> pl.DataFrame:
-        ctx.con.register("_outer", records)
-        try:
-            # A list of records is unnested; a single object (Lever's {"data": {...}}) is one record;
-            # a record without the path stays, marked, so it is quarantined rather than lost.
-            missing = (f"json_object('__row_error__', 'the record has no {path}', '__rule__', 'unexpected_shape', "
-                       "'record', _payload::JSON)::VARCHAR")
+        # A list of records is unnested; a single object (Lever's {"data": {...}}) is one record;
+        # a record without the path stays, marked, so it is quarantined rather than lost.
+        missing = (f"json_object('__row_error__', 'the record has no {path}', '__rule__', 'unexpected_shape', "
+                   "'record', _payload::JSON)::VARCHAR")
+        with registered(ctx.con, "_outer", records):
             items = ctx.con.sql(
                 "SELECT _file, unnest(CASE WHEN j IS NULL THEN [" + missing + "::JSON] "
                 "WHEN json_type(j) = 'ARRAY' THEN json_extract(j, '$[*]') ELSE [j] END)::VARCHAR AS _payload "
                 f"FROM (SELECT _file, _payload, json_extract(_payload, '{path.removesuffix('[*]')}') AS j FROM _outer)"
             ).pl()
-        finally:
-            ctx.con.unregister("_outer")
         return items.select("_file", _record_no=pl.int_range(pl.len(), dtype=pl.Int64).over("_file"), _payload="_payload")
 
     @staticmethod
     def _explode(ctx: StepContext, records: pl.DataFrame, path: str) -> pl.DataFrame:
         path = path if path.endswith("[*]") else path + "[*]"
-        ctx.con.register("_outer", records)
-        try:
+        with registered(ctx.con, "_outer", records):
             items = ctx.con.sql(
                 "SELECT _file, _record_no, json_object('item', item, 'parent', _payload::JSON)::VARCHAR AS _payload "
                 f"FROM (SELECT _file, _record_no, _payload, unnest(json_extract(_payload, '{path}')) AS item FROM _outer)"
             ).pl()
-        finally:
-            ctx.con.unregister("_outer")
         return items.with_columns(pl.col("_record_no").cast(pl.Int64))
 
     # -- mapping ---------------------------------------------------------------------------
