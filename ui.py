@@ -15,7 +15,7 @@ import polars as pl
 import streamlit as st
 
 from metrics import compute, health
-from metrics.catalog import Kpi, load_definitions
+from metrics.catalog import Kpi
 from pipelines.paths import warehouse_path
 from pipelines.warehouse import QueryError, WarehouseMissing
 
@@ -138,10 +138,6 @@ def definition_card(kpi: Kpi) -> None:
         if kpi.is_ratio:
             st.markdown(f"- Numerator: {kpi.numerator}\n- Denominator: {kpi.denominator}")
         st.code(kpi.sql, language="sql")
-
-
-def definitions() -> dict[str, Kpi]:
-    return load_definitions()
 
 
 @st.cache_data(show_spinner=False)

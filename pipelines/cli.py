@@ -139,7 +139,7 @@ def demo(
         settings = load_settings()
         root = out_dir or demo_dir()
         with _progress("generate demo sources") as update:
-            manifest = generate_stack(root, candidates=candidates, seed=seed, as_of=_as_of(as_of), progress=update)
+            generate_stack(root, candidates=candidates, seed=seed, as_of=_as_of(as_of), progress=update)
         console.print(f"demo sources written to {root} (ground truth in {root / 'ground_truth'})")
         configured = {s.name: s for s in settings.sources}
         sources = []

@@ -321,6 +321,18 @@ class Formatter:
                 for c in range(sim.n_cand)]
 
 
+def checked_args(candidates: int, as_of: datetime | None) -> datetime:
+    """The demo's 'now': today's UTC midnight unless given; refuse sizes and naive times that make no sense."""
+    if candidates < 1:
+        raise ValueError("candidates must be >= 1")
+    if as_of is None:
+        now = datetime.now(timezone.utc)
+        as_of = datetime(now.year, now.month, now.day, tzinfo=timezone.utc)
+    if as_of.tzinfo is None:
+        raise ValueError("as_of must be timezone-aware (UTC)")
+    return as_of
+
+
 def prepare_dir(out_dir: Path, known: set[str] = KNOWN, what: str = "demo export") -> None:
     """Remove a previous demo output; refuse to touch a directory holding anything else."""
     if out_dir.exists():
@@ -341,13 +353,7 @@ def generate(out_dir: Path, candidates: int = 3000, seed: int = 7, as_of: dateti
     progress(step, done, total) is called per chunk ("plan", then "export") and for "jobs" and "manifest".
     hook (pipelines.demo.stack.Stack): adjusts each chunk's history and writes the other systems from it.
     """
-    if candidates < 1:
-        raise ValueError("candidates must be >= 1")
-    if as_of is None:
-        now = datetime.now(timezone.utc)
-        as_of = datetime(now.year, now.month, now.day, tzinfo=timezone.utc)
-    if as_of.tzinfo is None:
-        raise ValueError("as_of must be timezone-aware (UTC)")
+    as_of = checked_args(candidates, as_of)
     report = progress or (lambda step, done, total: None)
     out_dir = Path(out_dir)
     prepare_dir(out_dir)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
@@ -32,7 +32,7 @@ import numpy as np
 from . import history as H
 from .adjust import adjust
 from .boards import Boards
-from .greenhouse_export import generate, prepare_dir
+from .greenhouse_export import checked_args, generate, prepare_dir
 from .invites import Invites
 from .mailboxes import Mailboxes
 from .paperwork import Paperwork, _uuid
@@ -211,13 +211,7 @@ def generate_stack(out_dir: Path, candidates: int = 3000, seed: int = 7, as_of: 
     Removes a previous stack in out_dir first (and refuses a folder holding anything else).
     Returns the manifest, also written to out_dir/manifest.json. Same arguments, same bytes.
     """
-    if candidates < 1:
-        raise ValueError("candidates must be >= 1")
-    if as_of is None:
-        now = datetime.now(timezone.utc)
-        as_of = datetime(now.year, now.month, now.day, tzinfo=timezone.utc)
-    if as_of.tzinfo is None:
-        raise ValueError("as_of must be timezone-aware (UTC)")
+    as_of = checked_args(candidates, as_of)
     out_dir = Path(out_dir)
     prepare_dir(out_dir, KNOWN, "demo stack")
     stack = Stack(out_dir, seed, candidates)
