@@ -255,5 +255,10 @@ def dashboard(
     raise typer.Exit(subprocess.call(cmd, env=os.environ.copy()))
 
 
+# Topic commands register themselves on `app` (see pipelines/commands/__init__.py).
+from pipelines.commands import register_all  # noqa: E402
+
+register_all()
+
 if __name__ == "__main__":
     app()

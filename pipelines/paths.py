@@ -26,3 +26,8 @@ def stage_map_path() -> Path:
 
 def settings_path() -> Path:
     return Path(os.environ.get("STAGETRUTH_SETTINGS", PROJECT_ROOT / "data" / "stagetruth.toml"))
+
+
+def decisions_path() -> Path:
+    """People's decisions and the audit trail: never rebuilt, never moved aside by a schema change."""
+    return Path(os.environ.get("STAGETRUTH_DECISIONS", DATA_DIR / "decisions.duckdb"))

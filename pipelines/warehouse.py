@@ -94,6 +94,36 @@ def staging(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 @contextmanager
+def decisions_store(path: Path, ddl_statements: tuple[str, ...], *, read_only: bool = False,
+                    attempts: int = 50) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The decisions store, opened briefly: pages write a decision while a build may be reading.
+
+    DuckDB refuses a writer while another process holds the file, so opening retries for a few
+    seconds before giving up with a clear message.
+    """
+    import time
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if read_only and not path.exists():
+        read_only = False  # create it empty, so readers see the tables
+    for attempt in range(attempts):
+        try:
+            con = _configure(duckdb.connect(str(path), read_only=read_only))
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or attempt == attempts - 1:
+                raise QueryError(f"the decisions store {path} is busy (another process holds it): {exc}") from exc
+            time.sleep(0.1)
+    try:
+        if not read_only:
+            for statement in ddl_statements:
+                con.execute(statement)
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
 def read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     if not path.exists():
         raise WarehouseMissing(f"no warehouse at {path}: run `stagetruth demo` or `stagetruth ingest` then `stagetruth build`")
