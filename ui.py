@@ -82,13 +82,13 @@ def sidebar_filters(info: compute.WarehouseInfo) -> compute.Filters:
 
 
 @st.cache_data(show_spinner=False)
-def _tiles(filters: compute.Filters, as_of, path: str, stamp: float) -> list[compute.Tile]:
-    return compute.tiles(filters, as_of=as_of, path=Path(path))
+def _tiles(filters: compute.Filters, as_of, path: str, stamp: float, headline_only: bool) -> list[compute.Tile]:
+    return compute.tiles(filters, as_of=as_of, path=Path(path), headline_only=headline_only)
 
 
-def kpi_tiles(info: compute.WarehouseInfo, filters: compute.Filters) -> list[compute.Tile]:
+def kpi_tiles(info: compute.WarehouseInfo, filters: compute.Filters, *, headline_only: bool = False) -> list[compute.Tile]:
     try:
-        return _tiles(filters, info.as_of, str(info.path), _stamp(info.path))
+        return _tiles(filters, info.as_of, str(info.path), _stamp(info.path), headline_only)
     except QueryError as exc:
         st.error(f"A KPI query failed:\n\n{exc}")
         st.stop()

@@ -3,7 +3,9 @@
 Header lines open the file, `-- key: value`; an indented `--   ...` line continues the previous
 value. Required keys: name (= file name), title, unit (hours, days, ratio), direction
 (lower_is_better, higher_is_better), owner, target, cohort, description; ratios also state
-numerator and denominator; `order` (a number) places it on the pages. The query reads warehouse tables with named parameters
+numerator and denominator; `order` (a number) places it on the pages; `group` (velocity,
+conversion, health; default velocity) says which page family it belongs to, and `headline: yes`
+puts it on the Overview. The query reads warehouse tables with named parameters
 ($start, $end: the cohort window, half-open; $as_of; $target) and returns one row per week
 plus a total row (week NULL), with at least the columns week, value and n.
 
@@ -24,7 +26,8 @@ from pipelines.schema import warehouse_columns
 
 REQUIRED_KEYS = ("name", "title", "unit", "direction", "owner", "target", "cohort", "description")
 RATIO_KEYS = ("numerator", "denominator")
-OPTIONAL_KEYS = (*RATIO_KEYS, "order")
+OPTIONAL_KEYS = (*RATIO_KEYS, "order", "group", "headline")
+GROUPS = ("velocity", "conversion", "health")
 UNITS = ("hours", "days", "ratio")
 DIRECTIONS = ("lower_is_better", "higher_is_better")
 REQUIRED_OUTPUTS = ("week", "value", "n")
@@ -55,6 +58,8 @@ class Kpi:
     sql: str
     path: Path
     order: float = 1000.0
+    group: str = "velocity"
+    headline: bool = False
 
     @property
     def is_ratio(self) -> bool:
@@ -128,6 +133,12 @@ def _check_file(path: Path, schema: dict[str, dict[str, str]]) -> tuple[Kpi | No
         for key in RATIO_KEYS:
             if key not in header:
                 problems.append(f"{where(1)}: a ratio must state '-- {key}: ...' (what it counts)")
+    group = header.get("group", ("velocity", 1))
+    if group[0] not in GROUPS:
+        problems.append(f"{where(group[1])}: group {group[0]!r} must be one of {', '.join(GROUPS)}")
+    headline = header.get("headline", ("no", 1))
+    if headline[0] not in ("yes", "no"):
+        problems.append(f"{where(headline[1])}: headline {headline[0]!r} must be yes or no")
     sql_lines = text.splitlines()[sql_start:]
     sql = "\n".join(sql_lines)
     for p in check(sql, schema, REQUIRED_OUTPUTS):
@@ -140,7 +151,7 @@ def _check_file(path: Path, schema: dict[str, dict[str, str]]) -> tuple[Kpi | No
             name=path.stem, title=get("title"), unit=unit[0], direction=direction[0], owner=get("owner"),
             target=target_value if target_value is not None else 0.0, cohort=get("cohort"),
             description=get("description"), numerator=get("numerator"), denominator=get("denominator"),
-            sql=sql, path=path, order=order_value,
+            sql=sql, path=path, order=order_value, group=group[0], headline=headline[0] == "yes",
         ),
         [],
     )

@@ -106,11 +106,13 @@ def last_full_week(as_of: datetime) -> date:
     return this_monday - timedelta(days=7)
 
 
-def tiles(filters: Filters, *, as_of: datetime, path: Path | None = None) -> list[Tile]:
-    """Each KPI over the range, and its last full week against the week before."""
+def tiles(filters: Filters, *, as_of: datetime, path: Path | None = None, headline_only: bool = False) -> list[Tile]:
+    """Each KPI (or each headline KPI) over the range, and its last full week against the week before."""
     week = last_full_week(as_of)
     out: list[Tile] = []
     for kpi in load_definitions().values():
+        if headline_only and not kpi.headline:
+            continue
         frame = run(kpi, filters, as_of=as_of, path=path)
         total = frame.filter(pl.col("week").is_null())
         weekly = frame.filter(pl.col("week").is_not_null())

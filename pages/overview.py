@@ -7,7 +7,7 @@ import ui
 info = ui.warehouse_info()
 filters = ui.sidebar_filters(info)
 st.title("Overview")
-tiles = ui.kpi_tiles(info, filters)
+tiles = ui.kpi_tiles(info, filters, headline_only=True)
 if tiles:
     st.caption(
         f"Tiles show the last full week ({ui.week_label(tiles[0].week)}) against the week before; "

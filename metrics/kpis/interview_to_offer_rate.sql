@@ -4,6 +4,8 @@
 -- direction: higher_is_better
 -- owner: Hiring managers
 -- order: 30
+-- headline: yes
+-- group: conversion
 -- target: 0.3
 -- cohort: applications that reached interviewing, by the week they reached it (the first
 --   entry into interviewing; where it was skipped, the first later stage reached), in [start, end)

@@ -4,6 +4,8 @@
 -- direction: higher_is_better
 -- owner: Talent acquisition
 -- order: 40
+-- headline: yes
+-- group: conversion
 -- target: 0.8
 -- cohort: offers by the week they were decided (offer_decided_at in [start, end))
 -- description: Accepted offers over decided offers (accepted or declined), taking each

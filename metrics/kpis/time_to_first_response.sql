@@ -4,6 +4,7 @@
 -- direction: lower_is_better
 -- owner: Recruiting operations
 -- order: 10
+-- headline: yes
 -- target: 24
 -- cohort: applications by the week they were applied (applied_at in [start, end))
 -- description: Hours from application to the first human response: the earliest human

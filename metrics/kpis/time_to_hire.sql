@@ -4,6 +4,7 @@
 -- direction: lower_is_better
 -- owner: Talent acquisition
 -- order: 20
+-- headline: yes
 -- target: 30
 -- cohort: hired applications by the week they were hired (hired_at in [start, end))
 -- description: Days from application to hire. value and p90 are the median and 90th

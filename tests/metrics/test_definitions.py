@@ -55,7 +55,7 @@ def test_header_problems_are_listed_together():
     found = problems_of(BAD / "bad_header")
     joined = "\n".join(found)
     for expected in ("must equal the file name", "unit 'weeks'", "direction 'up'", "target 'soon'", "description",
-                     "must return a column named 'n'"):
+                     "must return a column named 'n'", "group 'money'", "headline 'maybe'"):
         assert expected in joined, joined
 
 
