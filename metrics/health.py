@@ -17,8 +17,8 @@ def _path(path: Path | None) -> Path:
 def load_log(path: Path | None = None) -> pl.DataFrame:
     """Each object's latest load that read files (an incremental load may skip them all)."""
     sql = """
-        SELECT source, object, files, files_skipped, rows_in, loaded, quarantined,
-               rows_in = loaded + quarantined AS adds_up,
+        SELECT source, object, files, files_skipped, rows_in, loaded, quarantined, suppressed,
+               rows_in = loaded + quarantined + suppressed AS adds_up,
                quarantined / nullif(rows_in, 0) AS quarantine_rate,
                status, message, started_at, finished_at, load_id
         FROM load_log
@@ -34,7 +34,7 @@ def load_history(path: Path | None = None) -> pl.DataFrame:
     """One row per load: totals and when it ran."""
     sql = """
         SELECT load_id, source, min(started_at) AS started_at, max(finished_at) AS finished_at,
-               sum(rows_in) AS rows_in, sum(loaded) AS loaded, sum(quarantined) AS quarantined
+               sum(rows_in) AS rows_in, sum(loaded) AS loaded, sum(quarantined) AS quarantined, sum(suppressed) AS suppressed
         FROM load_log GROUP BY load_id, source ORDER BY started_at DESC
     """
     with warehouse.read_only(_path(path)) as con:

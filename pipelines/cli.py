@@ -99,6 +99,8 @@ def _summary(results: list) -> None:
                 console.print(f"[yellow]{o.obj}:[/yellow] {o.message}", soft_wrap=True)
         if quarantined:
             console.print(f"{quarantined:,} record(s) quarantined with their rule: see the Data health page.")
+        if suppressed := sum(o.suppressed for o in result.objects):
+            console.print(f"{suppressed:,} record(s) of erased people kept out (suppressed), counted in rows in.")
 
 
 def _ingest(settings: Settings, sources: list[SourceSettings], full: bool = False) -> list:

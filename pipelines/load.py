@@ -1,7 +1,8 @@
 """Ingest one source into the staging store: read, map, validate, quarantine, log. Incrementally.
 
-- Every input record ends in a canonical table or in quarantine, and the load log's
-  rows_in = loaded + quarantined holds for every object. A file that cannot be parsed counts as
+- Every input record ends in a canonical table, in quarantine, or suppressed (it belongs to an
+  erased person: pipelines.privacy.suppression), and the load log's
+  rows_in = loaded + quarantined + suppressed holds for every object. A file that cannot be parsed counts as
   one input record, quarantined with rule `malformed_file`.
 - A file whose content hash is already registered for the source, read with the same mapping,
   is skipped. When the mapping changes (settings or stage map), the source is reloaded whole.
@@ -30,6 +31,8 @@ from pipelines.contracts import CANONICAL_MODELS, validation_context
 from pipelines.greenhouse.connector import STEPS
 from pipelines.steps import SourceFiles, StepContext
 from pipelines.paths import stage_map_path
+from pipelines.privacy import suppression
+from pipelines.privacy.keys import secret
 from pipelines.schema import FileRegistry, LoadLog, polars_schema
 from pipelines.stages import StageMap, load_stage_map
 from pipelines.validate import empty_quarantine, split, stamp
@@ -49,6 +52,7 @@ class ObjectLoad:
     quarantined: int
     status: str
     message: str | None
+    suppressed: int = 0
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,7 @@ def ingest(
     stage_map = load_stage_map(source.stage_map_section) if _uses_stages(source) else StageMap()
     map_file = stage_map_path()
     mapping = config_hash(source, map_file.read_text(encoding="utf-8") if map_file.exists() else "")
+    erased = suppression.load_keys()
     with warehouse.staging(warehouse.staging_path(settings.warehouse)) as store:
         registered = warehouse.read_table(store, "file_registry", "WHERE source = ?", [source.name])
         full = full or registered.height == 0 or bool((registered["config_hash"] != mapping).any())
@@ -175,7 +180,8 @@ def ingest(
         store.execute("BEGIN TRANSACTION")
         try:
             writer = _StepWriter(store, source.name, full)
-            objects, log = _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_at, progress, writer)
+            objects, log = _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_at, progress, writer,
+                                      erased)
             if progress:
                 progress(f"{source.name}: committing", 1, 1)
             files = pl.DataFrame(
@@ -215,7 +221,7 @@ def connector_steps(source: SourceSettings) -> list:
     return MappedConnector(parse_source_map(f"[sources.{source.name}]", source.mapping or {})).steps()
 
 
-def _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_at, progress, writer):
+def _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_at, progress, writer, erased=()):
     steps = connector_steps(source)
     gh = SourceFiles(source.name, source.path, source.time_zone, source.automated_senders, source.internal_domains)
     con = warehouse.memory()
@@ -231,13 +237,16 @@ def _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_
             started = datetime.now(timezone.utc)
             chosen_before = len(registry.chosen)
             staged = step(ctx).with_columns(load_id=pl.lit(load_id))
+            rows_in = staged.height + len(ctx.file_problems)
+            staged, dropped = suppression.split(table, staged, list(erased), secret() if erased else "")
             with validation_context(loaded_at, settings.clock_skew):
                 result = split(CANONICAL_MODELS[table], staged)
             good = result.good.select(list(polars_schema(CANONICAL_MODELS[table])))
             ctx.loaded[table], winners = _merge(ctx.loaded[table], good)
             ctx.fresh[table] = pl.concat([ctx.fresh[table], winners]) if table in ctx.fresh else winners
             q = pl.concat([_file_quarantine(ctx.file_problems, obj), result.quarantine], how="vertical")
-            raw = ctx.last_records.select(
+            records = suppression.drop_raw(ctx.last_records, dropped)  # an erased person's raw records stay out too
+            raw = records.select(
                 load_id=pl.lit(load_id), source=pl.lit(source.name), object=pl.lit(obj),
                 file=pl.col("_file"), record_no=pl.col("_record_no"), payload=pl.col("_payload"),
             )
@@ -245,13 +254,14 @@ def _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_
             writer.write_step(table, obj, winners, stamp(q, load_id=load_id, source=source.name, obj=obj, at=loaded_at),
                               raw, reread)
             ctx.last_records = ctx.last_records.clear()  # the raw text is written: let it go
-            rows_in = staged.height + len(ctx.file_problems)
             status = "ok" if q.height == 0 else ("error" if good.height == 0 else "partial")
             message = _message(ctx, obj, source)
-            objects.append(ObjectLoad(table, obj, ctx.files_read, ctx.files_skipped, rows_in, good.height, q.height, status, message))
+            objects.append(ObjectLoad(table, obj, ctx.files_read, ctx.files_skipped, rows_in, good.height, q.height, status, message,
+                                      dropped.height))
             log_rows.append(dict(
                 load_id=load_id, source=source.name, object=obj, files=ctx.files_read, files_skipped=ctx.files_skipped,
-                rows_in=rows_in, loaded=good.height, quarantined=q.height, status=status, message=message,
+                rows_in=rows_in, loaded=good.height, quarantined=q.height, suppressed=dropped.height, status=status,
+                message=message,
                 started_at=started, finished_at=datetime.now(timezone.utc),
             ))
     finally:

@@ -35,7 +35,10 @@ class Quarantine(pa.DataFrameModel):
 
 
 class LoadLog(pa.DataFrameModel):
-    """load_log: one row per load of one object of one source; rows_in = loaded + quarantined."""
+    """load_log: one row per load of one object of one source; rows_in = loaded + quarantined + suppressed.
+
+    suppressed counts records of erased people kept out of the load (pipelines.privacy.suppression).
+    """
 
     load_id: str
     source: str
@@ -45,6 +48,7 @@ class LoadLog(pa.DataFrameModel):
     rows_in: pl.Int64 = pa.Field(ge=0)
     loaded: pl.Int64 = pa.Field(ge=0)
     quarantined: pl.Int64 = pa.Field(ge=0)
+    suppressed: pl.Int64 = pa.Field(ge=0)
     status: str = pa.Field(isin=["ok", "partial", "error"])
     message: str = pa.Field(nullable=True)
     started_at: UTC
@@ -55,8 +59,8 @@ class LoadLog(pa.DataFrameModel):
 
     @pa.dataframe_check(name="counts_add_up")
     def counts_add_up(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        """rows_in must equal loaded + quarantined."""
-        return data.lazyframe.select(pl.col("rows_in") == pl.col("loaded") + pl.col("quarantined"))
+        """rows_in must equal loaded + quarantined + suppressed."""
+        return data.lazyframe.select(pl.col("rows_in") == pl.col("loaded") + pl.col("quarantined") + pl.col("suppressed"))
 
 
 class FileRegistry(pa.DataFrameModel):

@@ -199,6 +199,30 @@ def publish(target: Path, build: Callable[[duckdb.DuckDBPyConnection], None]) ->
     return target
 
 
+def compact(path: Path) -> None:
+    """Rewrite a DuckDB file table by table into a new file and swap it in.
+
+    DuckDB marks deleted rows but may keep their bytes in the file's blocks; after an erasure the
+    store is rewritten so nothing of the erased rows survives on disk.
+    """
+    tmp = path.with_name(f"{path.name}.compact-{uuid.uuid4().hex[:8]}")
+    quote = lambda p: str(p).replace("'", "''")  # noqa: E731
+    con = _configure(duckdb.connect(":memory:"))
+    try:
+        con.execute(f"ATTACH '{quote(path)}' AS src (READ_ONLY)")
+        con.execute(f"ATTACH '{quote(tmp)}' AS dst")
+        con.execute("COPY FROM DATABASE src TO dst")
+        con.execute("DETACH src")
+        con.execute("DETACH dst")
+    except BaseException:
+        con.close()
+        _remove_quietly(tmp)
+        raise
+    con.close()
+    os.replace(tmp, path)
+    _remove_quietly(Path(str(path) + ".wal"))
+
+
 def _remove_quietly(path: Path) -> None:
     try:
         path.unlink()

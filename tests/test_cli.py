@@ -10,7 +10,11 @@ from typer.testing import CliRunner
 from pipelines.cli import app
 
 runner = CliRunner()
-COMMANDS = ("demo", "ingest", "build", "kpis", "dashboard")
+COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands)
+
+
+def test_the_core_and_topic_commands_are_registered():
+    assert {"demo", "ingest", "build", "kpis", "dashboard", "erase", "purge"} <= set(COMMANDS)
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -53,3 +57,14 @@ def test_ingest_of_a_missing_folder_is_a_clear_error(monkeypatch, tmp_path):
     result = runner.invoke(app, ["ingest", "greenhouse", "--path", str(tmp_path / "nowhere")])
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+def test_erase_and_purge_say_what_is_wrong(tmp_path, monkeypatch):
+    monkeypatch.setenv("STAGETRUTH_WAREHOUSE", str(tmp_path / "none.duckdb"))
+    monkeypatch.setenv("STAGETRUTH_DECISIONS", str(tmp_path / "decisions.duckdb"))
+    result = runner.invoke(app, ["erase"])
+    assert result.exit_code == 2 and "exactly one of --email or --person" in result.output
+    result = runner.invoke(app, ["erase", "--email", "ann@mail.example"])
+    assert result.exit_code == 2 and "nothing ingested yet" in result.output
+    result = runner.invoke(app, ["purge", "--older-than", "soon"])
+    assert result.exit_code == 2 and "730d" in result.output

@@ -120,7 +120,7 @@ def test_every_failure_of_a_record_is_listed():
 
 
 def test_load_log_counts_must_add_up():
-    row = dict(load_id="l", source="gh", object="candidates", files=1, rows_in=10, loaded=7, quarantined=2,
+    row = dict(load_id="l", source="gh", object="candidates", files=1, files_skipped=0, rows_in=10, loaded=7, quarantined=2, suppressed=0,
                status="partial", message=None, started_at=LOADED, finished_at=LOADED)
     with pytest.raises(pandera.errors.SchemaErrors, match="counts_add_up"):
         LoadLog.validate(pl.DataFrame([row], schema=polars_schema(LoadLog)), lazy=True)
