@@ -1,16 +1,17 @@
-"""stagetruth dashboard: routes to the pages, nothing else."""
+"""stagetruth dashboard: routes to the pages this viewer's role may open, nothing else."""
 
 import streamlit as st
 
+import ui
+
 st.set_page_config(page_title="stagetruth", layout="wide")
 
-navigation = st.navigation(
-    {
-        "Hiring": [st.Page("pages/overview.py", title="Overview", icon=":material/insights:", default=True)],
-        "Data": [
-            st.Page("pages/data_health.py", title="Data health", icon=":material/health_and_safety:"),
-            st.Page("pages/sources.py", title="Sources", icon=":material/database:"),
-        ],
-    }
-)
-navigation.run()
+PAGES = {  # section -> (page file stem, title, icon); pipelines/access.py says which role opens which
+    "Hiring": [("overview", "Overview", ":material/insights:")],
+    "Data": [
+        ("data_health", "Data health", ":material/health_and_safety:"),
+        ("sources", "Sources", ":material/database:"),
+        ("audit", "Audit trail", ":material/history:"),
+    ],
+}
+st.navigation(ui.navigation(PAGES)).run()

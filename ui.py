@@ -201,3 +201,87 @@ def run_refresh(config, names: list[str], full: bool) -> None:
     ]
     st.success(f"Loaded {', '.join(r.source for r in results)} and published build {published.build_id}.")
     st.dataframe(pl.DataFrame(rows), hide_index=True)
+
+
+# --- access: every page and export asks pipelines.access ---
+
+def _sign_in_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all: local mode
+        return False
+
+
+def current_access():
+    """The viewer's role: from the signed-in email with sign-in configured, else local mode's default role."""
+    from pipelines.access import load_access_settings, resolve
+    from pipelines.config import SettingsError
+
+    try:
+        config = load_access_settings()
+    except SettingsError as exc:
+        st.error(f"The access settings are wrong: {exc}")
+        st.stop()
+    configured = _sign_in_configured()
+    signed_in = bool(configured and getattr(st.user, "is_logged_in", False))
+    email = st.user.get("email") if signed_in else None
+    return resolve(config, sign_in_configured=configured, signed_in=signed_in, email=email)
+
+
+def navigation(sections: dict[str, list[tuple[str, str, str]]]) -> dict[str, list]:
+    """The pages this viewer may open (page stem, title, icon), by section; a page they may not see is not listed."""
+    access = current_access()
+    allowed: dict[str, list] = {}
+    for section, pages in sections.items():
+        shown = [st.Page(f"pages/{stem}.py", title=title, icon=icon) for stem, title, icon in pages if access.may_open(stem)]
+        if shown:
+            allowed[section] = shown
+    with st.sidebar:
+        st.caption(access.describe())
+        if access.mode in ("signed_in", "unknown_user"):
+            st.button("Log out", on_click=st.logout, key="logout")
+    if not allowed:
+        return {"": [st.Page("pages/no_access.py", title="Sign in" if access.mode == "signed_out" else "No access",
+                             icon=":material/lock:")]}
+    return allowed
+
+
+def require(capability: str):
+    """Stop a page whose viewer lacks the capability (the navigation hides it; this guards direct runs)."""
+    access = current_access()
+    if not access.can(capability):
+        st.error("Your role may not open this page.")
+        st.stop()
+    return access
+
+
+def download_csv(label: str, frame: pl.DataFrame, file_name: str, *, key: str) -> None:
+    """A CSV download as this viewer may have it: people columns only for roles allowed them, no formula
+    cells; a download that carries people data is written to the audit trail."""
+    from pipelines import decisions
+    from pipelines.access import PERSONAL_COLUMNS, redact, safe_frame
+
+    access = current_access()
+    shown = safe_frame(redact(frame, access))
+    personal = [c for c in shown.columns if c in PERSONAL_COLUMNS]
+
+    def audit() -> None:
+        if personal:
+            decisions.record("export.personal", "download", file_name, actor=access.actor,
+                             after={"rows": shown.height, "columns": personal})
+
+    st.download_button(label, shown.write_csv().encode(), file_name=file_name, mime="text/csv", key=key, on_click=audit)
+
+
+def audit_entries(actions: tuple[str, ...] = ()) -> pl.DataFrame:
+    from pipelines import decisions
+
+    entries = decisions.entries()
+    return entries.filter(pl.col("action").is_in(list(actions))) if actions else entries
+
+
+def for_viewer(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame as the current viewer's role may see it (pipelines.access.redact)."""
+    from pipelines.access import redact
+
+    return redact(frame, current_access())

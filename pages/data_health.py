@@ -4,6 +4,7 @@ import streamlit as st
 
 import ui
 
+access = ui.require("aggregates")
 info = ui.warehouse_info()
 ui.sidebar_filters(info)
 st.title("Data health")
@@ -60,5 +61,7 @@ else:
         obj=None if obj == "All" else obj,
         rule=None if rule == "All" else rule,
     )
-    st.caption(f"{records.height:,} record(s) shown (first 500).")
-    st.dataframe(records, hide_index=True, column_config={"payload": st.column_config.TextColumn("record as received", width="large")})
+    st.caption(f"{records.height:,} record(s) shown (first 500)."
+               + ("" if access.can("people") else " Records as received are shown to recruiting ops and admins only."))
+    st.dataframe(ui.for_viewer(records), hide_index=True,
+                 column_config={"payload": st.column_config.TextColumn("record as received", width="large")})

@@ -4,6 +4,7 @@ import streamlit as st
 
 import ui
 
+access = ui.require("aggregates")
 info = ui.warehouse_info()
 filters = ui.sidebar_filters(info)
 st.title("Overview")

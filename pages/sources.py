@@ -4,6 +4,7 @@ import streamlit as st
 
 import ui
 
+access = ui.require("load")
 config = ui.settings()
 st.title("Sources")
 st.caption(f"Configured in data/stagetruth.toml · sources older than {config.freshness_warning_hours:g} h show as stale")

@@ -120,3 +120,23 @@ class GreenhouseExport:
             writer.writerow(["application_id", "updated_at", "_fivetran_synced", "new_stage_id", "new_status"])
             writer.writerows(self.history)
         return root
+
+
+def build_demo_stack(tmp: Path, size: int, seed: int, as_of: datetime):
+    """Every demo source generated, ingested and built in `tmp`: (demo root, manifest, settings)."""
+    from pipelines.build import build
+    from pipelines.config import Settings, SourceSettings, _preset
+    from pipelines.demo.stack import generate_stack
+    from pipelines.load import ingest
+
+    root = tmp / "demo"
+    manifest = generate_stack(root, candidates=size, seed=seed, as_of=as_of)
+    settings = Settings(warehouse=tmp / "wh" / "stagetruth.duckdb")
+    for name, entry in manifest["sources"].items():
+        kind = entry["kind"]
+        mapping = None if kind in ("greenhouse", "calendar") else _preset(kind)
+        source = SourceSettings(name, kind, root / entry["path"], mapping=mapping,
+                                internal_domains=tuple(entry.get("internal_domains", ())))
+        ingest(source, settings, loaded_at=as_of)
+    build(settings.warehouse, as_of=as_of)
+    return root, manifest, settings

@@ -77,7 +77,7 @@ def test_sources_page_lists_sources_and_runs_a_load(tmp_path, monkeypatch):
     wh = tmp_path / "wh" / "stagetruth.duckdb"
     settings_file = tmp_path / "stagetruth.toml"
     settings_file.write_text(f'[warehouse]\npath = "{wh}"\n[sources.greenhouse]\nkind = "greenhouse"\npath = "{export}"\n'
-                             f'[sources.lever]\nkind = "lever"\npath = "{tmp_path / "nowhere"}"\n')
+                             f'[sources.lever]\nkind = "lever"\npath = "{tmp_path / "nowhere"}"\n[access]\ndefault_role = "admin"\n')
     monkeypatch.setenv("STAGETRUTH_SETTINGS", str(settings_file))
     monkeypatch.setenv("STAGETRUTH_WAREHOUSE", str(wh))
     at = AppTest.from_file(APP, default_timeout=120)
