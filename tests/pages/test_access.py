@@ -127,3 +127,24 @@ def test_redaction_and_formula_guard():
     assert shown["rule"][0] == "'=HYPERLINK(\"x\")"
     assert redact(frame, Access(None, "recruiting_ops", "local")).equals(frame)
     assert redact(frame, Access(None, None, "signed_out")).width == 0
+
+
+def test_a_download_with_people_data_is_audited(stack, monkeypatch):
+    from pipelines import decisions
+
+    tmp, settings, _ = stack
+    monkeypatch.setenv("STAGETRUTH_WAREHOUSE", str(settings.warehouse))
+    monkeypatch.setenv("STAGETRUTH_SETTINGS", str(settings_for(tmp, "recruiting_ops")))
+    monkeypatch.setenv("STAGETRUTH_DECISIONS", str(tmp / "decisions-export.duckdb"))
+    script = """
+import polars as pl
+import ui
+ui.download_csv("Get", pl.DataFrame({"full_name": ["=Ann Tester"], "n": [1]}), "people.csv", key="dl")
+"""
+    at = AppTest.from_string(script, default_timeout=60)
+    at.run()
+    assert decisions.entries("export.personal").height == 0  # rendering is not downloading
+    at.get("download_button")[0].click().run()
+    assert not at.exception, at.exception
+    [entry] = decisions.entries("export.personal").rows(named=True)
+    assert entry["subject_id"] == "people.csv" and "full_name" in entry["after"] and "Ann" not in entry["after"]

@@ -13,9 +13,9 @@ import pytest
 from pipelines import decisions, warehouse
 from pipelines.build import build
 from pipelines.config import Settings
-from pipelines.demo.stack import generate_stack
 from pipelines.load import ingest
 from pipelines.privacy.erase import ErasureError, erase
+from tests.builders import build_demo_stack
 from tests.conftest import AS_OF
 from tests.pipelines.test_demo_stack import source
 
@@ -32,12 +32,7 @@ def stack(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setenv("STAGETRUTH_DECISIONS", str(tmp / "decisions.duckdb"))
     mp.setenv("STAGETRUTH_SECRET_KEY", "test-secret")
-    root = tmp / "demo"
-    manifest = generate_stack(root, candidates=SIZE, seed=SEED, as_of=AS_OF)
-    settings = Settings(warehouse=tmp / "wh" / "stagetruth.duckdb")
-    load_all(root, manifest, settings)
-    build(settings.warehouse, as_of=AS_OF)
-    yield root, manifest, settings
+    yield build_demo_stack(tmp, SIZE, SEED, AS_OF)
     mp.undo()
 
 
