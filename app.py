@@ -11,6 +11,7 @@ navigation = st.navigation(
             st.Page("pages/data_health.py", title="Data health", icon=":material/health_and_safety:"),
             st.Page("pages/sources.py", title="Sources", icon=":material/database:"),
         ],
+        "Reports": [st.Page("pages/scorecard.py", title="Scorecard", icon=":material/table_chart:")],
     }
 )
 navigation.run()
