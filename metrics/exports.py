@@ -261,8 +261,10 @@ def to_html(card: Scorecard) -> bytes:
           display(line.kpi, line.previous), _change(line.kpi, line.change),
           *(display(line.kpi, v) for v in line.trend), f"{line.n:,}", line.kpi.owner] for line in card.lines],
     )
+    # plotly.js goes inline once, before the first chart; fixed div ids keep the file reproducible
     charts = "".join(
-        f'<div class="chart">{trend_figure(card, i).to_html(full_html=False, include_plotlyjs=(i == 0), div_id=f"chart-{i}", config={"displaylogo": False})}</div>'
+        '<div class="chart">' + trend_figure(card, i).to_html(
+            full_html=False, include_plotlyjs=(i == 0), div_id=f"chart-{i}", config={"displaylogo": False}) + "</div>"
         for i in range(len(card.lines))
     )
     health = _table(["measure", "value", "limit", "note"],
