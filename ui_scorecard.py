@@ -44,7 +44,7 @@ def preview(card: Scorecard) -> pl.DataFrame:
     for line in card.lines:
         kpi = line.kpi
         row = {"KPI": kpi.title, "value": exports.display(kpi, line.value), "target": exports.display(kpi, kpi.target),
-               "status": line.status, "vs previous week": exports._change(kpi, line.change)}
+               "status": line.status, "vs previous week": exports.change_text(kpi, line.change)}
         row |= {week_label(w): exports.display(kpi, v) for w, v in zip(card.weeks, line.trend)}
         row |= {"n": line.n, "owner": kpi.owner}
         rows.append(row)

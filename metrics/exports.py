@@ -44,7 +44,7 @@ def display(kpi: Kpi, value: float | None) -> str:
     return f"{value:,.1f} {kpi.unit}"
 
 
-def _change(kpi: Kpi, value: float | None) -> str:
+def change_text(kpi: Kpi, value: float | None) -> str:
     if value is None:
         return "–"
     # Arrows, not a sign: a display cell starting with + or - would need the formula guard.
@@ -258,13 +258,13 @@ def to_html(card: Scorecard) -> bytes:
     kpi_table = _table(
         ["KPI", "value", "target", "status", "previous week", "change", *(week_label(w) for w in card.weeks), "n", "owner"],
         [[line.kpi.title, display(line.kpi, line.value), display(line.kpi, line.kpi.target), line.status,
-          display(line.kpi, line.previous), _change(line.kpi, line.change),
+          display(line.kpi, line.previous), change_text(line.kpi, line.change),
           *(display(line.kpi, v) for v in line.trend), f"{line.n:,}", line.kpi.owner] for line in card.lines],
     )
     # plotly.js goes inline once, before the first chart; fixed div ids keep the file reproducible
     charts = "".join(
         '<div class="chart">' + trend_figure(card, i).to_html(
-            full_html=False, include_plotlyjs=(i == 0), div_id=f"chart-{i}", config={"displaylogo": False}) + "</div>"
+            full_html=False, include_plotlyjs=(i == 0), div_id=f"chart-{i}", config={"displayModeBar": False}) + "</div>"
         for i in range(len(card.lines))
     )
     health = _table(["measure", "value", "limit", "note"],

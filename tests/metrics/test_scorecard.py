@@ -64,8 +64,14 @@ def test_stamp_and_health_footnote(card, kpi_warehouse):
     # no duplicate_record_rate KPI and no mismatch table in this warehouse: said, not invented
     if "duplicate_record_rate" not in load_definitions():
         assert measures["duplicate_record_rate"].value is None and NOT_MEASURED in measures["duplicate_record_rate"].note
-    assert measures["open_mismatches"].value is None and NOT_MEASURED in card.health.footnote
-    assert card.health.trust == "limited"
+    from pipelines import warehouse
+
+    with warehouse.read_only(kpi_warehouse) as con:
+        tables = set(warehouse.query(con, "SELECT table_name FROM information_schema.tables")["table_name"].to_list())
+    if "mismatch" not in tables:
+        assert measures["open_mismatches"].value is None and NOT_MEASURED in card.health.footnote
+    if any(not m.measured for m in measures.values()):
+        assert card.health.trust == "limited"
 
 
 @pytest.mark.parametrize("week", ["2026-47", "W47", "2026-W54", ""])
@@ -218,3 +224,60 @@ def test_xlsx_export_is_stable_in_content(card, tmp_path):
                          for r in s.iter_rows()]
     assert read(exports.to_xlsx(card)) == read(exports.to_xlsx(card))
     Path(tmp_path / "card.xlsx").write_bytes(exports.to_xlsx(card))
+
+
+# --- health measures, when the warehouse has them ------------------------------------------------
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def measured_warehouse(tmp_path_factory):
+    """kpi_export plus a second record of ed (same email) applying in W47, and a `mismatch` table
+    with two open and one resolved row, as the stage-mismatch work will publish."""
+    from pipelines import warehouse
+    from tests.builders import utc
+
+    gh = kpi_export()
+    gh.candidate(198, "Ed", "Again", "ED@mail.example")
+    gh.application(1098, 198, 1, utc(2026, 11, 18, 9), (11, "Application Review"))
+    gh.move(1098, utc(2026, 11, 18, 9), 11)
+    root = tmp_path_factory.mktemp("measured")
+    built = build_warehouse(gh.write(root / "export"), root / "wh")
+    target = root / "with_mismatch" / "stagetruth.duckdb"
+
+    def copy(con):
+        con.execute(f"ATTACH '{built}' AS src (READ_ONLY)")
+        for (table,) in con.execute("SELECT table_name FROM information_schema.tables WHERE table_catalog = 'src'").fetchall():
+            con.execute(f'INSERT INTO "{table}" SELECT * FROM src."{table}"')
+        con.execute("CREATE TABLE mismatch (mismatch_id VARCHAR, application_id VARCHAR, status VARCHAR)")
+        con.execute("INSERT INTO mismatch VALUES ('m1', '1001', 'open'), ('m2', '1002', 'open'), ('m3', '1003', 'resolved')")
+        con.execute("DETACH src")
+
+    warehouse.publish(target, copy)
+    return target
+
+
+def test_measured_duplicates_and_mismatches_fill_the_footnote(measured_warehouse, monkeypatch, tmp_path):
+    shipped = sorted((Path(__file__).resolve().parents[2] / "metrics" / "kpis").glob("*.sql"))
+    kpis = tmp_path / "kpis"
+    monkeypatch.setattr("metrics.catalog.KPI_DIR", _copied(kpis, [*shipped, FIXTURES / "kpis_health" / "duplicate_record_rate.sql"]))
+    card = build_scorecard("2026-W47", path=measured_warehouse)
+    measures = {m.name: m for m in card.health.measures}
+    # W47 applicants: ed, fay and ed's second record (same email, other case): 3 records, 2 emails -> 1/3
+    assert measures["duplicate_record_rate"].value == pytest.approx(1 / 3)
+    # 2 open mismatches over 12 applications (kpi_export's 11 + ed's second)
+    assert measures["open_mismatches"].value == pytest.approx(2 / 12)
+    assert "2 open stage mismatch(es)" in card.health.footnote and NOT_MEASURED not in card.health.footnote
+    assert card.health.trust == "low"  # both over their limits
+    rows = {r["kpi"]: r for r in csv.DictReader(io.StringIO(exports.to_csv(card).decode())) if r["section"] == "data_health"}
+    assert rows["duplicate_record_rate"]["status"] == "over limit" and rows["trust"]["status"] == "low"
+
+
+def _copied(target: Path, files: list[Path]) -> Path:
+    import shutil
+
+    target.mkdir(parents=True)
+    for path in files:
+        shutil.copy(path, target / path.name)
+    return target

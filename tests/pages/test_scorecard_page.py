@@ -55,7 +55,8 @@ def test_scorecard_page_previews_the_last_full_week(page):
     assert first["vs previous week"] == "▼ 14.0 hours"
     captions = " ".join(c.value for c in page.caption)
     assert "2026-W47" in captions and "definitions" in captions and "warehouse build" in captions
-    assert any("not measured yet" in w.value for w in page.warning)  # the data-health footnote
+    alerts = [a.value for a in (*page.success, *page.warning, *page.error)]
+    assert any(a.startswith("Trust: ") and "quarantined row(s)" in a for a in alerts)  # the data-health footnote
     assert len(page.get("download_button")) == 3
 
 
