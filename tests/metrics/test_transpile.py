@@ -69,23 +69,35 @@ def test_parameters_become_the_dialects_markers_when_no_value_is_given():
             assert translation.parameters == ("start", "end")
 
 
+HIRE = """
+SELECT CAST(date_trunc('week', hired_at) AS DATE) AS week,
+  quantile_cont((epoch(hired_at) - epoch(applied_at)) / 86400.0, 0.5) AS value, count(*) AS n
+FROM application_fact WHERE hired_at >= $start AND hired_at < $end
+GROUP BY GROUPING SETS ((CAST(date_trunc('week', hired_at) AS DATE)), ())
+"""
+OFFERS = """
+SELECT CAST(date_trunc('week', offer_decided_at) AS DATE) AS week,
+  count(*) FILTER (WHERE offer_outcome = 'accepted') / nullif(count(*), 0) AS value, count(*) AS n
+FROM application_fact WHERE offer_outcome IN ('accepted', 'declined')
+GROUP BY GROUPING SETS ((CAST(date_trunc('week', offer_decided_at) AS DATE)), ())
+"""
+
+
 def test_the_rewritten_constructs():
-    hire = load_definitions()["time_to_hire"].sql
-    spark = transpile("time_to_hire", hire, "spark").sql
+    spark = transpile("hire", HIRE, "spark").sql
     assert "PERCENTILE(" in spark and "PERCENTILE_APPROX" not in spark and "PERCENTILE_CONT" not in spark
     assert "UNIX_MICROS(hired_at) / 1000000.0" in spark and "UNIX_TIMESTAMP" not in spark  # seconds keep their fraction
     assert "DATE_TRUNC('WEEK', hired_at)" in spark  # Spark weeks start on Monday
-    snowflake = transpile("time_to_hire", hire, "snowflake").sql
+    snowflake = transpile("hire", HIRE, "snowflake").sql
     assert "PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY" in snowflake
     # not DATE_TRUNC('WEEK'), which follows the session's WEEK_START
     assert "DATEADD(DAY, 1 - DAYOFWEEKISO(hired_at), DATE_TRUNC('DAY', hired_at))" in snowflake
     assert "DATE_PART(EPOCH_MICROSECOND, hired_at) / 1000000.0" in snowflake
-    offers = load_definitions()["offer_acceptance_rate"].sql
-    bigquery = transpile("offer_acceptance_rate", offers, "bigquery").sql
+    bigquery = transpile("offers", OFFERS, "bigquery").sql
     assert "TIMESTAMP_TRUNC(offer_decided_at, ISOWEEK)" in bigquery and ", WEEK)" not in bigquery
     assert "COUNT(CASE WHEN offer_outcome = 'accepted' THEN 1 END)" in bigquery
     assert "CAST(COUNT(CASE WHEN offer_outcome = 'accepted' THEN 1 END) AS FLOAT64) / NULLIF(" in bigquery
-    trino = transpile("offer_acceptance_rate", offers, "trino").sql
+    trino = transpile("offers", OFFERS, "trino").sql
     assert "DATE_TRUNC('WEEK', offer_decided_at)" in trino and "CAST(COUNT(" in trino
 
 
@@ -109,7 +121,7 @@ def test_weeks_start_on_monday_in_every_dialect(kpi_warehouse, dialect):
 
 @pytest.mark.parametrize("dialect", ["bigquery", "trino"])
 def test_percentiles_are_refused_where_only_approximate_ones_exist(dialect):
-    sql = load_definitions()["time_to_hire"].sql
+    sql = HIRE.replace("AS value,", "AS value, quantile_cont(epoch(hired_at), 0.9) AS p90,")
     with pytest.raises(TranspileError) as caught:
         transpile("time_to_hire", sql, dialect)
     message = str(caught.value)
@@ -175,3 +187,15 @@ def test_values_are_typed_literals_never_text_pasted_into_sql():
     assert "CAST('2026-11-16 00:00:00 UTC' AS TIMESTAMP WITH TIME ZONE)" in sql
     with pytest.raises(TypeError):
         transpile(kpi.name, kpi.sql, "trino", {"start": "2026-11-16'; DROP TABLE x; --"})
+
+
+@pytest.mark.parametrize("command", ["sql", "scorecard"])
+def test_the_new_commands_have_help(command):
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0 and "Usage" in result.output and len(result.output.splitlines()) > 5
+
+
+def test_an_xlsx_scorecard_needs_a_file(kpi_warehouse, monkeypatch):
+    monkeypatch.setenv("STAGETRUTH_WAREHOUSE", str(kpi_warehouse))
+    result = runner.invoke(app, ["scorecard", "--week", "2026-W47", "--format", "xlsx"])
+    assert result.exit_code == 2 and "--out" in result.output
