@@ -13,5 +13,6 @@ PAGES = {  # section -> (page file stem, title, icon); pipelines/access.py says 
         ("sources", "Sources", ":material/database:"),
         ("audit", "Audit trail", ":material/history:"),
     ],
+    "Reports": [("scorecard", "Scorecard", ":material/table_chart:")],
 }
 st.navigation(ui.navigation(PAGES)).run()

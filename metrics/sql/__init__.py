@@ -1,4 +1,4 @@
-"""The one module that uses sqlglot: check KPI SQL against the warehouse schema, and filter it.
+"""The sqlglot package (with metrics.sql.transpile for other dialects): check KPI SQL against the warehouse schema, and filter it.
 
 Pure functions over SQL text and syntax trees; nothing here executes SQL.
 """
