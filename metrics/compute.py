@@ -13,11 +13,18 @@ from pathlib import Path
 import polars as pl
 
 from metrics.catalog import Kpi, load_definitions
-from metrics.sql import with_filters
+from metrics import kpi_settings
+from metrics.sql import business_time, narrow
 from pipelines import warehouse
 from pipelines.paths import warehouse_path
+from pipelines.schema import warehouse_columns
 
-FILTER_COLUMNS = {"departments": "department", "recruiters": "recruiter", "channels": "channel"}
+FILTER_COLUMNS = {"departments": "department", "recruiters": "recruiter", "channels": "channel", "clients": "client",
+                  "jobs": "job_key"}
+# Tables a cut narrows, each by the cut columns it has (a job has no source/channel).
+FILTERABLE_TABLES = ("application_fact", "job_fact")
+CUT_LABELS = {"department": "department", "recruiter": "recruiter", "channel": "source/channel", "client": "client",
+              "job_key": "job"}
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,9 @@ class Filters:
     departments: tuple[str, ...] = ()
     recruiters: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
+    clients: tuple[str, ...] = ()
+    jobs: tuple[str, ...] = ()
+    business_days: bool = False  # durations count Monday to Friday (UTC) only
 
     def columns(self) -> dict[str, list[str]]:
         return {column: list(getattr(self, attr)) for attr, column in FILTER_COLUMNS.items()}
@@ -53,6 +63,7 @@ class WarehouseInfo:
     first_day: date | None
     last_day: date | None
     options: dict[str, list[str]] = field(default_factory=dict)
+    job_labels: dict[str, str] = field(default_factory=dict)
 
 
 def _path(path: Path | None) -> Path:
@@ -71,17 +82,31 @@ def info(path: Path | None = None) -> WarehouseInfo:
                 con, f'SELECT DISTINCT "{column}" AS v FROM application_fact WHERE "{column}" IS NOT NULL ORDER BY 1'
             )
             options[attr] = values["v"].to_list()
+        jobs = warehouse.query(con, "SELECT job_key, coalesce(job_title, job_id) || ' (' || job_key || ')' AS label "
+                                    "FROM job_fact ORDER BY label")
     return WarehouseInfo(_path(path), build["build_id"], build["built_at"], build["as_of"], build["definitions_version"],
-                         bounds["first_day"], bounds["last_day"], options)
+                         bounds["first_day"], bounds["last_day"], options, dict(zip(jobs["job_key"], jobs["label"])))
+
+
+def prepared(kpi: Kpi, filters: Filters) -> tuple[str, list[str]]:
+    """The definition's SQL with the cuts applied (and business time when asked), and the cut
+    columns that do not apply to it."""
+    columns = warehouse_columns()
+    sql, unapplied = narrow(kpi.sql, filters.columns(), {t: set(columns[t]) for t in FILTERABLE_TABLES})
+    return (business_time(sql) if filters.business_days else sql), unapplied
+
+
+def parameters(kpi: Kpi, filters: Filters, as_of: datetime, sql: str) -> dict:
+    params = {"start": filters.start_ts, "end": filters.end_ts, "as_of": as_of, "target": kpi.target,
+              "stale_days": kpi_settings.load().stale_after_days}
+    return {name: value for name, value in params.items() if f"${name}" in sql}
 
 
 def run(kpi: Kpi, filters: Filters, *, as_of: datetime, path: Path | None = None) -> pl.DataFrame:
     """Weekly rows plus a total row (week null) for one KPI."""
-    sql = with_filters(kpi.sql, filters.columns())
-    params = {"start": filters.start_ts, "end": filters.end_ts, "as_of": as_of, "target": kpi.target}
-    used = {name: value for name, value in params.items() if f"${name}" in sql}
+    sql, _ = prepared(kpi, filters)
     with warehouse.read_only(_path(path)) as con:
-        return warehouse.query(con, sql, used)
+        return warehouse.query(con, sql, parameters(kpi, filters, as_of, sql))
 
 
 @dataclass(frozen=True)
@@ -93,6 +118,7 @@ class Tile:
     week_value: float | None
     previous_week_value: float | None
     weekly: pl.DataFrame
+    not_applied: tuple[str, ...] = ()  # cuts chosen that this KPI cannot be cut by
 
     @property
     def meets_target(self) -> bool | None:
@@ -106,12 +132,14 @@ def last_full_week(as_of: datetime) -> date:
     return this_monday - timedelta(days=7)
 
 
-def tiles(filters: Filters, *, as_of: datetime, path: Path | None = None, headline_only: bool = False) -> list[Tile]:
-    """Each KPI (or each headline KPI) over the range, and its last full week against the week before."""
+def tiles(filters: Filters, *, as_of: datetime, path: Path | None = None, headline_only: bool = False,
+          group: str | None = None) -> list[Tile]:
+    """Each KPI (or each headline KPI, or each of a group) over the range, and its last full week
+    against the week before."""
     week = last_full_week(as_of)
     out: list[Tile] = []
     for kpi in load_definitions().values():
-        if headline_only and not kpi.headline:
+        if (headline_only and not kpi.headline) or (group is not None and kpi.group != group):
             continue
         frame = run(kpi, filters, as_of=as_of, path=path)
         total = frame.filter(pl.col("week").is_null())
@@ -127,6 +155,7 @@ def tiles(filters: Filters, *, as_of: datetime, path: Path | None = None, headli
                 week_value=this[0] if this else None,
                 previous_week_value=prev[0] if prev else None,
                 weekly=weekly,
+                not_applied=tuple(CUT_LABELS.get(c, c) for c in prepared(kpi, filters)[1]),
             )
         )
     return out
