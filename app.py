@@ -6,7 +6,9 @@ st.set_page_config(page_title="stagetruth", layout="wide")
 
 navigation = st.navigation(
     {
-        "Hiring": [st.Page("pages/overview.py", title="Overview", icon=":material/insights:", default=True)],
+        "Hiring": [st.Page("pages/overview.py", title="Overview", icon=":material/insights:", default=True),
+                   st.Page("pages/velocity.py", title="Velocity", icon=":material/speed:"),
+                   st.Page("pages/conversion.py", title="Conversion", icon=":material/filter_alt:")],
         "Data": [
             st.Page("pages/data_health.py", title="Data health", icon=":material/health_and_safety:"),
             st.Page("pages/sources.py", title="Sources", icon=":material/database:"),

@@ -119,6 +119,7 @@ class Tile:
     previous_week_value: float | None
     weekly: pl.DataFrame
     not_applied: tuple[str, ...] = ()  # cuts chosen that this KPI cannot be cut by
+    total: dict = field(default_factory=dict)  # the whole range's row (p90, numerator, ...)
 
     @property
     def meets_target(self) -> bool | None:
@@ -155,6 +156,7 @@ def tiles(filters: Filters, *, as_of: datetime, path: Path | None = None, headli
                 week_value=this[0] if this else None,
                 previous_week_value=prev[0] if prev else None,
                 weekly=weekly,
+                total=total.row(0, named=True) if total.height else {},
                 not_applied=tuple(CUT_LABELS.get(c, c) for c in prepared(kpi, filters)[1]),
             )
         )

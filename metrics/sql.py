@@ -235,7 +235,8 @@ def drill(sql: str, week: date | None = None, part: str | None = None) -> str:
         query = query.where(exp.column("week").eq(exp.cast(exp.Literal.string(week.isoformat()), "DATE")))
     if part is not None and f"in_{part}" in columns:
         query = query.where(exp.column(f"in_{part}"))
-    query.set("with", tree.args.get("with"))
+    key = "with_" if "with_" in tree.args else "with"  # the arg's name differs between sqlglot releases
+    query.set(key, tree.args.get(key))
     return query.sql(dialect=DIALECT, pretty=True)
 
 

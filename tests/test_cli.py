@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from pipelines.cli import app
 
 runner = CliRunner()
-COMMANDS = ("demo", "ingest", "build", "kpis", "dashboard")
+COMMANDS = ("demo", "ingest", "build", "kpis", "dashboard", "impact")
 
 
 @pytest.mark.parametrize("command", COMMANDS)
