@@ -219,6 +219,9 @@ def impact_section(info: compute.WarehouseInfo, filters: compute.Filters) -> Non
     default = configured.get(source) or (info.last_day or date.today()) - timedelta(weeks=8)
     day = middle.date_input("Went live on", value=default, key=f"impact_day_{source}")
     weeks = right.number_input("Weeks on each side", min_value=1, max_value=52, value=8, key="impact_weeks")
+    if not st.toggle("Compare before and after", key="impact_run",
+                     help="Runs every velocity KPI on both sides and a 2,000-resample bootstrap: a few seconds."):
+        return
     try:
         frame = _impact(day, filters, info.as_of, str(info.path), ui._stamp(info.path), int(weeks))
     except ValueError as exc:

@@ -7,6 +7,7 @@ only as bound parameters.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
@@ -91,9 +92,15 @@ def info(path: Path | None = None) -> WarehouseInfo:
 def prepared(kpi: Kpi, filters: Filters) -> tuple[str, list[str]]:
     """The definition's SQL with the cuts applied (and business time when asked), and the cut
     columns that do not apply to it."""
+    sql, unapplied = _prepared(kpi.sql, filters)
+    return sql, list(unapplied)
+
+
+@lru_cache(maxsize=1024)
+def _prepared(sql: str, filters: Filters) -> tuple[str, tuple[str, ...]]:
     columns = warehouse_columns()
-    sql, unapplied = narrow(kpi.sql, filters.columns(), {t: set(columns[t]) for t in FILTERABLE_TABLES})
-    return (business_time(sql) if filters.business_days else sql), unapplied
+    sql, unapplied = narrow(sql, filters.columns(), {t: set(columns[t]) for t in FILTERABLE_TABLES})
+    return (business_time(sql) if filters.business_days else sql), tuple(unapplied)
 
 
 def parameters(kpi: Kpi, filters: Filters, as_of: datetime, sql: str) -> dict:
@@ -102,11 +109,14 @@ def parameters(kpi: Kpi, filters: Filters, as_of: datetime, sql: str) -> dict:
     return {name: value for name, value in params.items() if f"${name}" in sql}
 
 
-def run(kpi: Kpi, filters: Filters, *, as_of: datetime, path: Path | None = None) -> pl.DataFrame:
-    """Weekly rows plus a total row (week null) for one KPI."""
+def run(kpi: Kpi, filters: Filters, *, as_of: datetime, path: Path | None = None, con=None) -> pl.DataFrame:
+    """Weekly rows plus a total row (week null) for one KPI (on `con` when given, else a new
+    read-only connection)."""
     sql, _ = prepared(kpi, filters)
-    with warehouse.read_only(_path(path)) as con:
+    if con is not None:
         return warehouse.query(con, sql, parameters(kpi, filters, as_of, sql))
+    with warehouse.read_only(_path(path)) as own:
+        return warehouse.query(own, sql, parameters(kpi, filters, as_of, sql))
 
 
 @dataclass(frozen=True)
@@ -139,10 +149,11 @@ def tiles(filters: Filters, *, as_of: datetime, path: Path | None = None, headli
     against the week before."""
     week = last_full_week(as_of)
     out: list[Tile] = []
-    for kpi in load_definitions().values():
-        if (headline_only and not kpi.headline) or (group is not None and kpi.group != group):
-            continue
-        frame = run(kpi, filters, as_of=as_of, path=path)
+    chosen = [k for k in load_definitions().values()
+              if not (headline_only and not k.headline) and not (group is not None and k.group != group)]
+    with warehouse.read_only(_path(path)) as con:
+        frames = [run(kpi, filters, as_of=as_of, con=con) for kpi in chosen]
+    for kpi, frame in zip(chosen, frames):
         total = frame.filter(pl.col("week").is_null())
         weekly = frame.filter(pl.col("week").is_not_null())
         pick = lambda d: weekly.filter(pl.col("week") == d)["value"].to_list()  # noqa: E731

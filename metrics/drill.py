@@ -44,7 +44,8 @@ def rows(kpi: Kpi, filters: Filters, *, as_of: datetime, week: date | None = Non
     only its numerator or denominator rows; with their dimensions."""
     sql, _ = prepared(kpi, filters)
     cohort = sqlmod.drill(sql, week, part)
-    keyed_by_job = "job_key" in sqlmod.cohort_columns(sql) and "application_key" not in sqlmod.cohort_columns(sql)
+    columns = sqlmod.cohort_columns(sql)
+    keyed_by_job = "job_key" in columns and "application_key" not in columns
     query = _wrap(cohort, keyed_by_job)
     with warehouse.read_only(path or warehouse_path()) as con:
         return warehouse.query(con, query, parameters(kpi, filters, as_of, query))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import sqlglot
 from sqlglot import exp
@@ -236,11 +237,14 @@ def drill(sql: str, week: date | None = None, part: str | None = None) -> str:
     if part is not None and f"in_{part}" in columns:
         query = query.where(exp.column(f"in_{part}"))
     key = "with_" if "with_" in tree.args else "with"  # the arg's name differs between sqlglot releases
-    query.set(key, tree.args.get(key))
+    with_clause = tree.args.get(key)
+    query.set(key, with_clause.copy() if with_clause is not None else None)
     return query.sql(dialect=DIALECT, pretty=True)
 
 
+@lru_cache(maxsize=512)
 def _parsed(sql: str) -> exp.Expression:
+    """Parsed once per text (pages drill the same definitions again and again); never mutate it."""
     tree, problems = parse(sql)
     if tree is None:
         raise ValueError("; ".join(p.message for p in problems))

@@ -122,7 +122,7 @@ def test_impact_command(velocity_warehouse, monkeypatch, tmp_path):
     assert result.exit_code == 0, result.output
     rows = {r["kpi"]: r for r in json.loads(result.stdout)}
     assert rows["time_in_screened"]["difference"] == 3.0 and rows["time_in_screened"]["go_live"] == "2026-11-09"
-    table = runner.invoke(app, ["impact", "--source", "calendar", "--go-live", "2026-11-09", "--weeks", "1"])
+    table = runner.invoke(app, ["impact", "--source", "calendar", "--go-live", "2026-11-09", "--weeks", "1", "--resamples", "200"])
     assert table.exit_code == 0 and "Time in screened" in table.stdout
     for args, message in ((["--source", "nope", "--go-live", "2026-11-09"], "no source named 'nope'"),
                           (["--source", "calendar", "--go-live", "9 Nov"], "not a date"),

@@ -48,6 +48,8 @@ def test_velocity_page_shows_stale_by_owner_and_integration_impact(app):
     app.switch_page("pages/velocity.py").run()
     stale = next(d.value for d in app.dataframe if "longest_wait_days" in d.value.columns)
     assert stale["stale"].sum() == 1 and stale["open"].sum() == 4  # fay, out of bo, cy, fay, gus
+    assert not any("n_before" in d.value.columns for d in app.dataframe)  # computed only when asked
+    app.toggle(key="impact_run").set_value(True).run()
     impact = next(d.value for d in app.dataframe if "n_before" in d.value.columns)
     assert set(impact["title"]) >= {"Time to first response", "Time to fill", "Interview scheduling cycle"}
     assert not app.exception, app.exception
