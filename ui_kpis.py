@@ -63,8 +63,11 @@ def selectable(fig: go.Figure, key: str, state_key: str) -> None:
     """Show a chart whose bar or point selection sets st.session_state[state_key]."""
     event = st.plotly_chart(fig, width="stretch", key=key, on_select="rerun", selection_mode=("points",))
     value = picked(event)
-    if value is not None:
+    # A selection stays on the chart across reruns: apply it only when it changes, so a choice made
+    # afterwards in the drill widgets is not overwritten.
+    if value is not None and st.session_state.get(f"{key}_seen") != value:
         st.session_state[state_key] = value
+    st.session_state[f"{key}_seen"] = value
 
 
 def reference_lines(fig: go.Figure, kpi: Kpi, scale: float = 1.0) -> None:
@@ -141,9 +144,14 @@ def stage_chart(tiles: list[compute.Tile]) -> go.Figure:
 
 
 def funnel_chart(frame: pl.DataFrame) -> go.Figure:
-    fig = go.Figure(go.Funnel(y=frame["stage"].to_list(), x=frame["reached"].to_list(), customdata=frame["stage"].to_list(),
-                              textinfo="value+percent initial"))
-    fig.update_layout(height=320, margin=dict(l=10, r=10, t=30, b=10), title="Applications applied in the range, by furthest stage reached")
+    """The funnel as horizontal bars (bars take a click selection everywhere plotly runs)."""
+    shares = [None if v is None else f"{v:.0%}" for v in frame["of_applied"].to_list()]
+    fig = go.Figure(go.Bar(y=frame["stage"].to_list(), x=frame["reached"].to_list(), orientation="h",
+                           customdata=frame["stage"].to_list(), text=[f"{n:,} ({s or '–'} of applied)" for n, s in
+                                                                     zip(frame["reached"].to_list(), shares)],
+                           textposition="auto", hovertemplate="%{y}: %{x:,}<extra></extra>"))
+    fig.update_layout(height=320, margin=dict(l=10, r=10, t=30, b=10), yaxis=dict(autorange="reversed"),
+                      title="Applications applied in the range, by furthest stage reached")
     return fig
 
 
