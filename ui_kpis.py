@@ -59,14 +59,17 @@ def picked(event, field: str = "customdata") -> object | None:
     return value[0] if isinstance(value, (list, tuple)) else value
 
 
-def selectable(fig: go.Figure, key: str, state_key: str) -> None:
-    """Show a chart whose bar or point selection sets st.session_state[state_key]."""
+def selectable(fig: go.Figure, key: str, state_key: str, clear_on_deselect: bool = False) -> None:
+    """Show a chart whose bar or point selection sets st.session_state[state_key] (and, when asked,
+    clears it when the selection is cleared)."""
     event = st.plotly_chart(fig, width="stretch", key=key, on_select="rerun", selection_mode=("points",))
     value = picked(event)
     # A selection stays on the chart across reruns: apply it only when it changes, so a choice made
     # afterwards in the drill widgets is not overwritten.
     if value is not None and st.session_state.get(f"{key}_seen") != value:
         st.session_state[state_key] = value
+    elif value is None and clear_on_deselect and st.session_state.get(f"{key}_seen") is not None:
+        st.session_state[state_key] = None
     st.session_state[f"{key}_seen"] = value
 
 

@@ -42,7 +42,7 @@ left, right = st.columns(2)
 for column, dimension in ((left, "source/channel"), (right, "client")):
     with column:
         ui_kpis.selectable(ui_kpis.bars_by(kpi, ui_kpis.drill.totals_by(kpi, rows, dimension), dimension),
-                           f"c_by_{dimension}_{name}", f"conversion_{dimension}")
+                           f"c_by_{dimension}_{name}", f"conversion_{dimension}", clear_on_deselect=True)
         ui.definition_card(kpi)
 
 st.subheader(f"Rows behind {kpi.title}")
@@ -54,4 +54,7 @@ for dimension, column in (("source/channel", "channel"), ("client", "client")):
     if value is not None and value in chosen[column].fill_null("(none)").to_list():
         chosen = chosen.filter(chosen[column].fill_null("(none)") == value)
         st.caption(f"only {dimension} {value} (selected in the chart)")
+        if st.button(f"All {dimension} values", key=f"clear_{column}"):
+            st.session_state[f"conversion_{dimension}"] = None
+            st.rerun()
 ui_kpis.drill_table(chosen, f"{kpi.title}, {'whole range' if week is None else ui.week_label(week)}, {part}", f"conversion_{name}")

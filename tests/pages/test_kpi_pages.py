@@ -83,3 +83,15 @@ def test_overview_chart_selection_shows_the_rows_of_that_week(app):
     rows = app.dataframe[0].value
     assert list(rows["application_key"]) == ["greenhouse:2001"]  # ann, hired 18 Nov
     assert rows["duration"][0] == pytest.approx(16.125)  # 2 Nov 09:00 -> 18 Nov 12:00
+
+
+def test_conversion_rows_narrow_to_the_source_selected_in_its_chart(app):
+    app.switch_page("pages/conversion.py").run()
+    app.selectbox(key="conversion_kpi").set_value("submission_to_interview_rate").run()
+    app.session_state["conversion_source/channel"] = "Referral"  # what selecting the Referral bar stores
+    app.run()
+    assert not app.exception, app.exception
+    rows = app.dataframe[-1].value
+    assert list(rows["application_key"]) == ["greenhouse:2005"]  # ed, the one referral
+    app.button(key="clear_channel").click().run()
+    assert len(app.dataframe[-1].value) == 4  # ann, ed, bo, cy
