@@ -47,6 +47,20 @@ def cohort_rows(kpi: Kpi, info: compute.WarehouseInfo, filters: compute.Filters,
         st.stop()
 
 
+@st.cache_data(show_spinner=False)
+def _aggregate(fn: str, name: str, filters: compute.Filters, as_of, path: str, stamp: float, **kwargs) -> pl.DataFrame:
+    return getattr(drill, fn)(load_definitions()[name], filters, as_of=as_of, path=Path(path), **kwargs)
+
+
+def aggregate(fn: str, kpi: Kpi, info: compute.WarehouseInfo, filters: compute.Filters, **kwargs) -> pl.DataFrame:
+    """durations, by_dimension or stale_breakdown of a KPI (metrics.drill), cached per build."""
+    try:
+        return _aggregate(fn, kpi.name, filters, info.as_of, str(info.path), ui._stamp(info.path), **kwargs)
+    except (QueryError, ValueError) as exc:
+        st.warning(str(exc))
+        return pl.DataFrame()
+
+
 def picked(event, field: str = "customdata") -> object | None:
     """The value a chart selection points at (its customdata), or None."""
     try:
@@ -110,6 +124,7 @@ def dimension_chart(kpi: Kpi, frame: pl.DataFrame, dimension: str) -> go.Figure:
 
 
 def distribution_chart(kpi: Kpi, rows: pl.DataFrame) -> go.Figure:
+    """A histogram of the cohort's durations (metrics.drill.durations) with the target and benchmark."""
     values = rows["duration"].drop_nulls().to_list() if "duration" in rows.columns else []
     fig = go.Figure(go.Histogram(x=values, nbinsx=30, name=kpi.unit))
     reference_lines_vertical = kpi.target
@@ -169,10 +184,15 @@ def bars_by(kpi: Kpi, frame: pl.DataFrame, dimension: str) -> go.Figure:
     return fig
 
 
+SHOWN_ROWS = 2_000
+
+
 def drill_table(rows: pl.DataFrame, caption: str, key: str) -> None:
-    """The rows behind a figure, and a CSV of them."""
-    st.caption(f"{caption}: {rows.height:,} row(s)")
-    st.dataframe(rows, hide_index=True, key=f"{key}_table")
+    """The rows behind a figure (the first SHOWN_ROWS on screen), and a CSV of them all."""
+    more = f"; the first {SHOWN_ROWS:,} shown, all in the CSV" if rows.height > SHOWN_ROWS else ""
+    capped = " (the drill-down stops there)" if rows.height >= drill.ROW_LIMIT else ""
+    st.caption(f"{caption}: {rows.height:,} row(s){capped}{more}")
+    st.dataframe(rows.head(SHOWN_ROWS), hide_index=True, key=f"{key}_table")
     st.download_button("Download these rows (CSV)", rows.write_csv().encode(), file_name=f"{key}.csv", mime="text/csv",
                        key=f"{key}_csv")
 
@@ -193,7 +213,8 @@ def week_picker(filters: compute.Filters, state_key: str, label: str = "Drill in
     """A week choice a chart selection can set; the whole range when none is chosen."""
     options = [ALL_WEEKS] + [w.isoformat() for w in ui._weeks(filters)]
     if st.session_state.get(state_key) not in options:
-        st.session_state[state_key] = ALL_WEEKS
+        # the last week of the range: a week's rows are what a selected bar shows, and far fewer
+        st.session_state[state_key] = options[-1]
     choice = st.selectbox(label, options, key=state_key, format_func=lambda v: v if v == ALL_WEEKS else ui.week_label(date.fromisoformat(v)))
     return None if choice == ALL_WEEKS else date.fromisoformat(choice)
 

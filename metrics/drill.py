@@ -29,59 +29,75 @@ DIMENSIONS = {"department": "department", "recruiter": "recruiter", "source/chan
 ROW_LIMIT = 50_000
 
 
-def _wrap(cohort_sql: str, keyed_by_job: bool) -> str:
-    if keyed_by_job:
-        extra = ", ".join(f"f.{c}" for c in JOB_COLUMNS)
-        return f"SELECT d.*, {extra} FROM ({cohort_sql}) AS d LEFT JOIN job_fact AS f USING (job_key) ORDER BY d.week, d.job_key"
-    extra = ", ".join(f"f.{c}" for c in APPLICATION_COLUMNS)
-    return (f"SELECT d.*, {extra} FROM ({cohort_sql}) AS d LEFT JOIN application_fact AS f USING (application_key) "
-            f"ORDER BY d.week, d.application_key LIMIT {ROW_LIMIT}")
-
-
-def rows(kpi: Kpi, filters: Filters, *, as_of: datetime, week: date | None = None, part: str | None = None,
-         path: Path | None = None) -> pl.DataFrame:
-    """The cohort rows behind a KPI's figure: for one week (None: the whole range) and optionally
-    only its numerator or denominator rows; with their dimensions."""
+def _cohort(kpi: Kpi, filters: Filters, week: date | None, part: str | None) -> tuple[str, bool]:
+    """The definition's own cohort query (cuts applied), and whether its rows are jobs."""
     sql, _ = prepared(kpi, filters)
-    cohort = sqlmod.drill(sql, week, part)
     columns = sqlmod.cohort_columns(sql)
-    keyed_by_job = "job_key" in columns and "application_key" not in columns
-    query = _wrap(cohort, keyed_by_job)
+    return sqlmod.drill(sql, week, part), "job_key" in columns and "application_key" not in columns
+
+
+def _joined(cohort_sql: str, keyed_by_job: bool, columns: tuple[str, ...] | None = None) -> str:
+    table, key = ("job_fact", "job_key") if keyed_by_job else ("application_fact", "application_key")
+    extra = ", ".join(f"f.{c}" for c in (columns or (JOB_COLUMNS if keyed_by_job else APPLICATION_COLUMNS)))
+    return f"SELECT d.*, {extra} FROM ({cohort_sql}) AS d LEFT JOIN {table} AS f USING ({key})"
+
+
+def _query(kpi: Kpi, filters: Filters, as_of: datetime, query: str, path: Path | None) -> pl.DataFrame:
     with warehouse.read_only(path or warehouse_path()) as con:
         return warehouse.query(con, query, parameters(kpi, filters, as_of, query))
 
 
-def by_dimension(kpi: Kpi, cohort_rows: pl.DataFrame, dimension: str) -> pl.DataFrame:
-    """Weekly figure per value of a dimension, from the cohort rows: the median (continuous) of
-    durations, or numerator / denominator for ratios."""
+def rows(kpi: Kpi, filters: Filters, *, as_of: datetime, week: date | None = None, part: str | None = None,
+         path: Path | None = None, limit: int = ROW_LIMIT) -> pl.DataFrame:
+    """The cohort rows behind a KPI's figure: for one week (None: the whole range) and optionally
+    only its numerator or denominator rows; with their dimensions; at most `limit` rows."""
+    cohort, by_job = _cohort(kpi, filters, week, part)
+    key = "job_key" if by_job else "application_key"
+    query = f"{_joined(cohort, by_job)} ORDER BY d.week, d.{key} LIMIT {int(limit)}"
+    return _query(kpi, filters, as_of, query, path)
+
+
+def durations(kpi: Kpi, filters: Filters, *, as_of: datetime, path: Path | None = None) -> pl.DataFrame:
+    """Every cohort row's week and duration over the range, nothing else (distributions, impact)."""
+    cohort, _ = _cohort(kpi, filters, None, None)
+    return _query(kpi, filters, as_of, f"SELECT week, duration FROM ({cohort}) AS d", path)
+
+
+def by_dimension(kpi: Kpi, filters: Filters, dimension: str, *, as_of: datetime, path: Path | None = None) -> pl.DataFrame:
+    """The figure per value of a dimension, weekly and over the whole range (week null): the
+    median and p90 (continuous) of durations, or numerator / denominator for ratios."""
     column = DIMENSIONS.get(dimension, dimension)
-    frame = cohort_rows.with_columns(pl.col(column).fill_null("(none)").alias("group"))
-    if kpi.is_ratio:
-        agg = [pl.col("in_numerator").sum().alias("numerator"), pl.col("in_denominator").sum().alias("denominator")]
-        out = frame.group_by("week", "group").agg(*agg).with_columns(
-            value=pl.col("numerator") / pl.when(pl.col("denominator") > 0).then(pl.col("denominator")))
-        return out.with_columns(n=pl.col("denominator")).sort("week", "group")
-    return frame.group_by("week", "group").agg(
-        value=pl.col("duration").median(), p90=pl.col("duration").quantile(0.9, interpolation="linear"),
-        n=pl.len()).sort("week", "group")
+    cohort, by_job = _cohort(kpi, filters, None, None)
+    if by_job and column == "channel":
+        raise ValueError(f"{kpi.title} is per job: it cannot be split by {dimension}")
+    measure = ("count(*) FILTER (WHERE in_numerator) / nullif(count(*) FILTER (WHERE in_denominator), 0) AS value, "
+               "NULL::DOUBLE AS p90" if kpi.is_ratio else
+               "quantile_cont(duration, 0.5) AS value, quantile_cont(duration, 0.9) AS p90")
+    query = (f"SELECT week, coalesce(CAST({column} AS VARCHAR), '(none)') AS \"group\", {measure}, count(*) AS n, "
+             "count(*) FILTER (WHERE in_numerator) AS numerator, count(*) FILTER (WHERE in_denominator) AS denominator "
+             f"FROM ({_joined(cohort, by_job, (column,))}) AS j "
+             "GROUP BY GROUPING SETS ((week, \"group\"), (\"group\")) ORDER BY week NULLS LAST, \"group\"")
+    return _query(kpi, filters, as_of, query, path)
 
 
-def totals_by(kpi: Kpi, cohort_rows: pl.DataFrame, dimension: str) -> pl.DataFrame:
-    """The figure over the whole range per value of a dimension (for bars by source or client)."""
-    flat = cohort_rows.with_columns(week=pl.lit(None, dtype=pl.Date))
-    return by_dimension(kpi, flat, dimension).drop("week").sort("n", descending=True)
+def totals_by(frame: pl.DataFrame) -> pl.DataFrame:
+    """The whole-range rows of by_dimension, largest groups first (bars by source or client)."""
+    return frame.filter(pl.col("week").is_null()).drop("week").sort("n", descending=True)
 
 
-def stale_breakdown(stale_rows: pl.DataFrame) -> pl.DataFrame:
-    """Open applications by current stage and owner: how many, how many stale, the oldest wait."""
-    if stale_rows.height == 0:
-        return pl.DataFrame(schema={"current_stage": pl.String, "recruiter": pl.String, "open": pl.UInt32,
-                                    "stale": pl.UInt32, "longest_wait_days": pl.Float64})
-    rank = {s: i for i, s in enumerate(ORDERED_STAGES)}
-    return (stale_rows.group_by("current_stage", "recruiter")
-            .agg(open=pl.len(), stale=pl.col("in_numerator").sum().cast(pl.UInt32), longest_wait_days=pl.col("duration").max())
-            .with_columns(_rank=pl.col("current_stage").replace_strict(rank, default=99, return_dtype=pl.Int32))
-            .sort("_rank", "stale", descending=[False, True]).drop("_rank"))
+def weekly_by(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.filter(pl.col("week").is_not_null())
+
+
+def stale_breakdown(kpi: Kpi, filters: Filters, *, as_of: datetime, path: Path | None = None) -> pl.DataFrame:
+    """Open applications by current stage and owner: how many, how many stale, the longest wait."""
+    cohort, _ = _cohort(kpi, filters, None, None)
+    order = " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(ORDERED_STAGES))
+    query = ("SELECT current_stage, recruiter, count(*) AS open, count(*) FILTER (WHERE in_numerator) AS stale, "
+             "max(duration) AS longest_wait_days "
+             f"FROM ({_joined(cohort, False, ('current_stage', 'recruiter'))}) AS j GROUP BY current_stage, recruiter "
+             f"ORDER BY CASE current_stage {order} ELSE 99 END, stale DESC, recruiter")
+    return _query(kpi, filters, as_of, query, path)
 
 
 FUNNEL_SQL = """
@@ -93,20 +109,31 @@ WHERE applied_at >= $start AND applied_at < $end
 """
 
 
-def _funnel_rows(filters: Filters, path: Path | None) -> pl.DataFrame:
+FUNNEL_COUNTS_SQL = """
+SELECT furthest_stage, count(*) AS n
+FROM application_fact
+WHERE applied_at >= $start AND applied_at < $end
+GROUP BY furthest_stage
+"""
+
+
+def _funnel_rows(filters: Filters, path: Path | None, stages: list[str]) -> pl.DataFrame:
     columns = warehouse_columns()
     sql, _ = sqlmod.narrow(FUNNEL_SQL, filters.columns(), {t: set(columns[t]) for t in FILTERABLE_TABLES})
+    query = f"SELECT * FROM ({sql}) AS f WHERE list_contains($stages, furthest_stage) ORDER BY applied_at LIMIT {ROW_LIMIT}"
     with warehouse.read_only(path or warehouse_path()) as con:
-        return warehouse.query(con, sql, {"start": filters.start_ts, "end": filters.end_ts})
+        return warehouse.query(con, query, {"start": filters.start_ts, "end": filters.end_ts, "stages": stages})
 
 
 def funnel(filters: Filters, *, path: Path | None = None) -> pl.DataFrame:
     """Applications applied in the range and how many reached each stage (the furthest stage at or
     beyond it, skipped stages included), with the share of the step before and of all."""
-    frame = _funnel_rows(filters, path)
-    rank = {s: i for i, s in enumerate(ORDERED_STAGES)}
-    ranks = frame["furthest_stage"].replace_strict(rank, return_dtype=pl.Int32) if frame.height else pl.Series([], dtype=pl.Int32)
-    counts = [int((ranks >= rank[s]).sum()) for s in ORDERED_STAGES]
+    columns = warehouse_columns()
+    sql, _ = sqlmod.narrow(FUNNEL_COUNTS_SQL, filters.columns(), {t: set(columns[t]) for t in FILTERABLE_TABLES})
+    with warehouse.read_only(path or warehouse_path()) as con:
+        found = warehouse.query(con, sql, {"start": filters.start_ts, "end": filters.end_ts})
+    by_stage = dict(zip(found["furthest_stage"].to_list(), found["n"].to_list()))
+    counts = [sum(by_stage.get(s, 0) for s in ORDERED_STAGES[i:]) for i in range(len(ORDERED_STAGES))]
     out = pl.DataFrame({"stage": list(ORDERED_STAGES), "reached": counts})
     return out.with_columns(
         of_previous=pl.col("reached") / pl.when(pl.col("reached").shift(1) > 0).then(pl.col("reached").shift(1)),
@@ -118,6 +145,4 @@ def funnel_rows(filters: Filters, stage: str, *, path: Path | None = None) -> pl
     """The applications behind one funnel step: applied in the range, reached the stage or beyond."""
     if stage not in ORDERED_STAGES:
         raise ValueError(f"not a funnel stage: {stage!r} (one of {', '.join(ORDERED_STAGES)})")
-    frame = _funnel_rows(filters, path)
-    beyond = list(ORDERED_STAGES[ORDERED_STAGES.index(stage):])
-    return frame.filter(pl.col("furthest_stage").is_in(beyond)).sort("applied_at")
+    return _funnel_rows(filters, path, list(ORDERED_STAGES[ORDERED_STAGES.index(stage):]))

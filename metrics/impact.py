@@ -1,6 +1,6 @@
 """Integration impact: each velocity KPI before and after a connector went live.
 
-The rows compared are each KPI's own cohort rows (metrics.drill.rows), so "before" and "after"
+The rows compared are each KPI's own cohort rows (metrics.drill.durations), so "before" and "after"
 follow the KPI's cohort rule (first response by applied date, time to fill by filled date...):
 the `weeks` whole weeks before the go-live day against the weeks from it (up to the data's
 as-of day). The difference is after minus before, of the medians; its confidence interval is a
@@ -18,7 +18,7 @@ import polars as pl
 
 from metrics.catalog import load_definitions
 from metrics.compute import Filters
-from metrics.drill import rows
+from metrics.drill import durations
 
 RESAMPLES = 2000
 SEED = 7
@@ -92,7 +92,7 @@ def compare(go_live: date, *, as_of: datetime, path: Path | None = None, filters
             continue
         sides = []
         for period in (before_range, after_range):
-            frame = rows(kpi, _cut(filters, period), as_of=as_of, path=path)
+            frame = durations(kpi, _cut(filters, period), as_of=as_of, path=path)
             sides.append(frame["duration"].drop_nulls().to_numpy().astype(float) if frame.height else np.array([]))
         before, after = sides
         med = lambda v: float(np.median(v)) if len(v) else None  # noqa: E731

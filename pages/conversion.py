@@ -20,8 +20,10 @@ with st.expander("Definition: Funnel"):
     st.code(ui_kpis.drill.FUNNEL_SQL, language="sql")
 st.dataframe(funnel, hide_index=True, key="funnel_table",
              column_config={c: st.column_config.NumberColumn(c.replace("_", " "), format="percent") for c in ("of_previous", "of_applied")})
-stage = st.selectbox("Applications that reached", funnel["stage"].to_list(), key="funnel_stage")
-ui_kpis.drill_table(ui_kpis.funnel_rows(info, filters, stage), f"Applied in the range and reached {stage}", f"funnel_{stage}")
+stage = st.selectbox("Applications that reached", funnel["stage"].to_list(), key="funnel_stage", index=None,
+                     placeholder="select a funnel step (or pick one here)")
+if stage is not None:
+    ui_kpis.drill_table(ui_kpis.funnel_rows(info, filters, stage), f"Applied in the range and reached {stage}", f"funnel_{stage}")
 
 tiles = ui.kpi_tiles(info, filters, group="conversion")
 by_name = {t.kpi.name: t for t in tiles}
@@ -37,12 +39,13 @@ kpi = tile.kpi
 ui_kpis.selectable(ui_kpis.weekly_chart(tile, filters), f"c_trend_{name}", "conversion_week")
 ui.definition_card(kpi)
 
-rows = ui_kpis.cohort_rows(kpi, info, filters)
 left, right = st.columns(2)
 for column, dimension in ((left, "source/channel"), (right, "client")):
     with column:
-        ui_kpis.selectable(ui_kpis.bars_by(kpi, ui_kpis.drill.totals_by(kpi, rows, dimension), dimension),
-                           f"c_by_{dimension}_{name}", f"conversion_{dimension}", clear_on_deselect=True)
+        split = ui_kpis.aggregate("by_dimension", kpi, info, filters, dimension=dimension)
+        if split.height:
+            ui_kpis.selectable(ui_kpis.bars_by(kpi, ui_kpis.drill.totals_by(split), dimension),
+                               f"c_by_{dimension}_{name}", f"conversion_{dimension}", clear_on_deselect=True)
         ui.definition_card(kpi)
 
 st.subheader(f"Rows behind {kpi.title}")

@@ -43,15 +43,17 @@ with right:
         st.caption(f"{kpi.title} has no target share.")
     ui.definition_card(kpi)
 
-rows = ui_kpis.cohort_rows(kpi, info, filters)
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(ui_kpis.distribution_chart(kpi, rows), width="stretch", key=f"v_dist_{name}")
+    durations = ui_kpis.aggregate("durations", kpi, info, filters)
+    st.plotly_chart(ui_kpis.distribution_chart(kpi, durations), width="stretch", key=f"v_dist_{name}")
     ui.definition_card(kpi)
 with right:
     dimension = st.selectbox("Weekly trend by", list(ui_kpis.drill.DIMENSIONS), key="velocity_dimension")
-    ui_kpis.selectable(ui_kpis.dimension_chart(kpi, ui_kpis.drill.by_dimension(kpi, rows, dimension), dimension),
-                       f"v_dim_{name}_{dimension}", "velocity_week")
+    split = ui_kpis.aggregate("by_dimension", kpi, info, filters, dimension=dimension)
+    if split.height:
+        ui_kpis.selectable(ui_kpis.dimension_chart(kpi, ui_kpis.drill.weekly_by(split), dimension),
+                           f"v_dim_{name}_{dimension}", "velocity_week")
     ui.definition_card(kpi)
 
 st.subheader(f"Rows behind {kpi.title}")
@@ -73,12 +75,11 @@ if stage_kpi in by_name:
 stale = by_name.get("stale_applications")
 if stale is not None:
     st.subheader("Stale applications by stage and owner")
-    stale_rows = ui_kpis.cohort_rows(stale.kpi, info, filters)
     st.caption(f"{ui.format_value(stale.kpi, stale.value)} of {stale.n:,} open applications have not moved for more than "
                "the stale threshold.")
-    st.dataframe(ui_kpis.drill.stale_breakdown(stale_rows), hide_index=True, key="stale_breakdown")
+    st.dataframe(ui_kpis.aggregate("stale_breakdown", stale.kpi, info, filters), hide_index=True, key="stale_breakdown")
     ui.definition_card(stale.kpi)
-    ui_kpis.drill_table(stale_rows.filter(stale_rows["in_numerator"]), "Stale applications", "stale_rows")
+    ui_kpis.drill_table(ui_kpis.cohort_rows(stale.kpi, info, filters, part="numerator"), "Stale applications", "stale_rows")
 
 st.subheader("Integration impact")
 ui_kpis.impact_section(info, filters)

@@ -96,7 +96,7 @@ def test_clicking_a_funnel_step_shows_the_applications_behind_it(server):
         page.goto(server)
         page.get_by_test_id("stMetric").first.wait_for(timeout=60_000)
         page.get_by_role("link", name="Conversion").click()
-        page.get_by_text("reached applied:").wait_for(timeout=60_000)
+        page.get_by_text("Applications applied in the range, by furthest stage reached").wait_for(timeout=60_000)
         bars = page.locator(".js-plotly-plot").first.locator("g.point path")
         bars.nth(3).wait_for(timeout=30_000)
         box = bars.nth(3).bounding_box()  # applied, screened, submitted, interviewing, ...

@@ -42,6 +42,27 @@ def test_drill_rows_carry_dimensions_not_people(velocity_warehouse):
     assert list(jobs["job_key"]) == ["greenhouse:3"] and list(jobs["job_title"]) == ["Recruiter"]
 
 
+def test_figures_by_dimension_and_stale_by_owner(velocity_warehouse):
+    split = drill.by_dimension(load_definitions()["time_in_screened"], RANGE, "department", as_of=AS_OF, path=velocity_warehouse)
+    whole = {r["group"]: r for r in drill.totals_by(split).iter_rows(named=True)}
+    # Engineering stays: ann 2, di 9, bo 4, cy 6 -> median 5; Sales: ed 2
+    assert (whole["Engineering"]["value"], whole["Engineering"]["n"]) == (pytest.approx(5.0), 4)
+    assert (whole["Sales"]["value"], whole["Sales"]["n"]) == (pytest.approx(2.0), 1)
+    rates = drill.totals_by(drill.by_dimension(load_definitions()["submission_to_interview_rate"], RANGE, "source/channel",
+                                               as_of=AS_OF, path=velocity_warehouse))
+    assert {r["group"]: (r["numerator"], r["denominator"]) for r in rates.iter_rows(named=True)} == {
+        "LinkedIn": (2, 3), "Referral": (1, 1)}
+    with pytest.raises(ValueError, match="per job"):
+        drill.by_dimension(load_definitions()["time_to_fill"], RANGE, "source/channel", as_of=AS_OF, path=velocity_warehouse)
+    stale = drill.stale_breakdown(load_definitions()["stale_applications"], RANGE, as_of=AS_OF, path=velocity_warehouse)
+    assert stale.select("current_stage", "recruiter", "open", "stale").rows() == [
+        ("applied", "Sam Lee", 2, 1), ("submitted", "Sam Lee", 1, 0), ("interviewing", "Sam Lee", 1, 0)]
+    steps = drill.funnel(RANGE, path=velocity_warehouse)
+    assert steps["reached"].to_list() == [6, 4, 4, 3, 2, 1]  # 2004 (di) applied before the range
+    assert sorted(drill.funnel_rows(RANGE, "offer", path=velocity_warehouse)["application_key"]) == [
+        "greenhouse:2001", "greenhouse:2005"]
+
+
 def test_drill_refuses_what_it_cannot_answer():
     with pytest.raises(ValueError, match="cohort"):
         sql.drill("SELECT 1 AS week, 2 AS value, 3 AS n FROM application_fact")

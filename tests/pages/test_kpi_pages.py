@@ -88,6 +88,7 @@ def test_overview_chart_selection_shows_the_rows_of_that_week(app):
 def test_conversion_rows_narrow_to_the_source_selected_in_its_chart(app):
     app.switch_page("pages/conversion.py").run()
     app.selectbox(key="conversion_kpi").set_value("submission_to_interview_rate").run()
+    app.selectbox(key="conversion_week").set_value("whole range").run()
     app.session_state["conversion_source/channel"] = "Referral"  # what selecting the Referral bar stores
     app.run()
     assert not app.exception, app.exception
