@@ -31,6 +31,8 @@ for column, tile in zip(st.columns(max(len(tiles), 1)), tiles):
     column.metric(tile.kpi.title, ui.format_value(tile.kpi, tile.value), help=tile.kpi.description)
     column.caption(f"{tile.total.get('numerator', 0):,} / {tile.total.get('denominator', 0):,} · target "
                    f"{ui.format_value(tile.kpi, tile.kpi.target)}")
+    with column:
+        ui.definition_card(tile.kpi)
 
 st.subheader("Cohort conversion over time")
 name = st.selectbox("Conversion", list(by_name), format_func=lambda n: by_name[n].kpi.title, key="conversion_kpi")
