@@ -7,7 +7,11 @@ import ui
 st.set_page_config(page_title="stagetruth", layout="wide")
 
 PAGES = {  # section -> (page file stem, title, icon); pipelines/access.py says which role opens which
-    "Hiring": [("overview", "Overview", ":material/insights:")],
+    "Hiring": [
+        ("overview", "Overview", ":material/insights:"),
+        ("velocity", "Velocity", ":material/speed:"),
+        ("conversion", "Conversion", ":material/filter_alt:"),
+    ],
     "Data": [
         ("data_health", "Data health", ":material/health_and_safety:"),
         ("sources", "Sources", ":material/database:"),

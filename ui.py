@@ -19,7 +19,7 @@ from metrics.catalog import Kpi
 from pipelines.paths import warehouse_path
 from pipelines.warehouse import QueryError, WarehouseMissing
 
-FILTER_KEYS = ("range", "departments", "recruiters", "channels")
+FILTER_KEYS = ("range", "departments", "recruiters", "channels", "clients", "jobs", "business_days")
 
 
 def _stamp(path: Path) -> float:
@@ -70,25 +70,31 @@ def sidebar_filters(info: compute.WarehouseInfo) -> compute.Filters:
         if isinstance(picked, (tuple, list)) and len(picked) == 2:
             st.session_state[key] = (picked[0], picked[1])
         chosen: dict[str, tuple[str, ...]] = {}
-        for attr, label in (("departments", "Department"), ("recruiters", "Recruiter"), ("channels", "Source")):
+        for attr, label in (("departments", "Department"), ("recruiters", "Recruiter"), ("channels", "Source"),
+                            ("clients", "Client"), ("jobs", "Job")):
             key = _remembered(attr, [])
             options = info.options.get(attr, [])
             valid = [v for v in st.session_state[key] if v in options]
-            st.session_state[key] = st.multiselect(label, options, default=valid, key=f"w_{attr}", placeholder="All")
+            st.session_state[key] = st.multiselect(label, options, default=valid, key=f"w_{attr}", placeholder="All",
+                                                   format_func=lambda v: info.job_labels.get(v, v))
             chosen[attr] = tuple(st.session_state[key])
+        key = _remembered("business_days", False)
+        st.session_state[key] = st.toggle("Business days (Mon–Fri, UTC)", value=st.session_state[key], key="w_business_days",
+                                          help="Durations count Monday to Friday only, weekends not at all (no holidays).")
         st.caption(f"Data as of {info.as_of:%Y-%m-%d %H:%M} UTC · definitions {info.definitions_version}")
     start, end = st.session_state["filter_range"]
-    return compute.Filters(start=start, end=end, **chosen)
+    return compute.Filters(start=start, end=end, business_days=st.session_state["filter_business_days"], **chosen)
 
 
 @st.cache_data(show_spinner=False)
-def _tiles(filters: compute.Filters, as_of, path: str, stamp: float, headline_only: bool) -> list[compute.Tile]:
-    return compute.tiles(filters, as_of=as_of, path=Path(path), headline_only=headline_only)
+def _tiles(filters: compute.Filters, as_of, path: str, stamp: float, headline_only: bool, group: str | None = None) -> list[compute.Tile]:
+    return compute.tiles(filters, as_of=as_of, path=Path(path), headline_only=headline_only, group=group)
 
 
-def kpi_tiles(info: compute.WarehouseInfo, filters: compute.Filters, *, headline_only: bool = False) -> list[compute.Tile]:
+def kpi_tiles(info: compute.WarehouseInfo, filters: compute.Filters, *, headline_only: bool = False,
+              group: str | None = None) -> list[compute.Tile]:
     try:
-        return _tiles(filters, info.as_of, str(info.path), _stamp(info.path), headline_only)
+        return _tiles(filters, info.as_of, str(info.path), _stamp(info.path), headline_only, group)
     except QueryError as exc:
         st.error(f"A KPI query failed:\n\n{exc}")
         st.stop()

@@ -162,6 +162,7 @@ def load_definitions(*directories: Path) -> dict[str, Kpi]:
 
     Raises DefinitionError listing every problem, including a name defined twice.
     """
+    default = not directories
     directories = directories or (KPI_DIR,)
     schema = warehouse_columns()
     problems: list[str] = []
@@ -180,9 +181,28 @@ def load_definitions(*directories: Path) -> dict[str, Kpi]:
             continue
         seen[kpi.name] = path
         kpis[kpi.name] = kpi
+    if default:
+        problems.extend(_configured_targets(kpis))
     if problems:
         raise DefinitionError(problems)
     return dict(sorted(kpis.items(), key=lambda item: (item[1].order, item[0])))
+
+
+def _configured_targets(kpis: dict[str, Kpi]) -> list[str]:
+    """Targets set in data/stagetruth.toml [kpis.targets] win over the files' own."""
+    from dataclasses import replace
+
+    from metrics.kpi_settings import KpiSettingsError, load
+
+    try:
+        targets = load().targets
+    except KpiSettingsError as exc:
+        return [str(exc)]
+    unknown = [f"[kpis.targets] {name}: no KPI of that name" for name in targets if name not in kpis]
+    for name, value in targets.items():
+        if name in kpis:
+            kpis[name] = replace(kpis[name], target=value)
+    return unknown
 
 
 def definitions_version(directory: Path = KPI_DIR) -> str:

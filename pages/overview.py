@@ -3,6 +3,7 @@
 import streamlit as st
 
 import ui
+import ui_kpis
 
 access = ui.require("aggregates")
 info = ui.warehouse_info()
@@ -34,5 +35,6 @@ for column, tile in zip(st.columns(len(tiles)), tiles):
 left, right = st.columns(2)
 for i, tile in enumerate(tiles):
     with (left if i % 2 == 0 else right):
-        st.plotly_chart(ui.trend_chart(tile, filters), width="stretch", key=f"trend_{tile.kpi.name}")
+        ui_kpis.selectable(ui_kpis.weekly_chart(tile, filters), f"trend_{tile.kpi.name}", f"overview_week_{tile.kpi.name}")
         ui.definition_card(tile.kpi)
+        ui_kpis.selected_week_rows(tile.kpi, info, filters, f"overview_week_{tile.kpi.name}")

@@ -114,6 +114,8 @@ def application_fact(
         .join(reached_rank, on=["source", "application_id"], how="left")
         .join(_first_response(application, stage_event, message), on=["source", "application_id"], how="left")
         .join(_latest_offer(offer), on=["source", "application_id"], how="left")
+        .join(stage_event.group_by("source", "application_id").agg(_last_event=pl.col("entered_at").max()),
+              on=["source", "application_id"], how="left")
         .with_columns(
             furthest_rank=pl.max_horizontal(rank("current_stage"), rank("exit_stage"), pl.col("event_rank"), pl.lit(0))
         )
@@ -126,6 +128,8 @@ def application_fact(
         reached_interviewing=pl.col("furthest_rank") >= STAGE_RANK["interviewing"],
         reached_offer=pl.col("furthest_rank") >= STAGE_RANK["offer"],
         reached_hired=pl.col("furthest_rank") >= STAGE_RANK["hired"],
+        job_key=pl.col("source") + pl.lit(":") + pl.col("job_id"),
+        last_moved_at=pl.max_horizontal("applied_at", "_last_event", "exited_at"),
         offer_outcome=pl.when(pl.col("offer_outcome").is_in(["pending", "accepted", "declined"])).then(pl.col("offer_outcome")),
     )
     return out.select(list(polars_schema(ApplicationFact))).sort("application_key")
@@ -153,4 +157,7 @@ def derive_all(tables: dict[str, pl.DataFrame], join_rules: dict[str, tuple[str,
     fact = application_fact(tables["application"], tables["job"], stages, tables["stage_event"], messages, tables["offer"])
     ApplicationStage.validate(stages, lazy=True)
     ApplicationFact.validate(fact, lazy=True)
-    return {"link": links, "application_stage": stages, "application_fact": fact}
+    from pipelines.kpi_facts import derive as derive_kpi_facts
+
+    return {"link": links, "application_stage": stages, "application_fact": fact,
+            **derive_kpi_facts(tables, links, stages)}

@@ -10,6 +10,7 @@ import pandera.polars as pa
 import polars as pl
 
 from pipelines.contracts import CANONICAL_MODELS, UTC
+from pipelines.kpi_facts import KPI_FACT_MODELS
 from pipelines.stages import ALL_STAGES, ORDERED_STAGES
 
 
@@ -136,6 +137,8 @@ class ApplicationFact(pa.DataFrameModel):
     offer_sent_at: UTC = pa.Field(nullable=True)
     offer_decided_at: UTC = pa.Field(nullable=True)
     offer_outcome: str = pa.Field(nullable=True, isin=["pending", "accepted", "declined"])
+    job_key: str
+    last_moved_at: UTC
 
     class Config:
         strict = True
@@ -185,6 +188,7 @@ DERIVED_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "application_stage": ApplicationStage,
     "application_fact": ApplicationFact,
     "build_info": BuildInfo,
+    **KPI_FACT_MODELS,
 }
 ALL_MODELS: dict[str, type[pa.DataFrameModel]] = {**CANONICAL_MODELS, **OPERATIONAL_MODELS, **DERIVED_MODELS}
 

@@ -36,7 +36,8 @@ class GreenhouseExport:
     history: list[tuple] = field(default_factory=list)
 
     def job(self, jid: int, name: str, department: str = "Engineering", office: str = "Berlin",
-            recruiter: str = "Sam Lee", stages: dict[int, str] | None = None, opened: datetime | None = None) -> None:
+            recruiter: str = "Sam Lee", stages: dict[int, str] | None = None, opened: datetime | None = None,
+            filled: tuple[datetime, int] | None = None) -> None:
         self.jobs.append({
             "id": jid, "name": name, "requisition_id": f"REQ-{jid}", "notes": None, "confidential": False,
             "status": "open", "created_at": iso(opened or utc(2026, 9, 1)), "opened_at": iso(opened or utc(2026, 9, 1)),
@@ -49,7 +50,8 @@ class GreenhouseExport:
                             "recruiters": [dict(_user(recruiter, 91), responsible=True)],
                             "coordinators": [], "sourcers": []},
             "openings": [{"id": jid * 10, "opening_id": f"{jid}-1", "status": "open", "opened_at": iso(opened or utc(2026, 9, 1)),
-                          "closed_at": None, "application_id": None, "close_reason": None}],
+                          "closed_at": iso(filled[0]) if filled else None,
+                          "application_id": filled[1] if filled else None, "close_reason": None}],
         })
         for priority, (sid, stage_name) in enumerate((stages or {}).items()):
             self.job_stages.append({"id": sid, "name": stage_name, "created_at": iso(utc(2026, 9, 1)),

@@ -99,3 +99,11 @@ def build_warehouse(export_root: Path, wh_dir: Path, as_of: datetime = AS_OF) ->
 def kpi_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("kpi")
     return build_warehouse(kpi_export().write(root / "export"), root / "wh")
+
+
+@pytest.fixture(scope="session")
+def velocity_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Greenhouse plus calendar invites: every velocity and conversion KPI (tests/velocity_data.py)."""
+    from tests.velocity_data import build_velocity_warehouse
+
+    return build_velocity_warehouse(tmp_path_factory.mktemp("velocity"))

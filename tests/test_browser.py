@@ -83,3 +83,28 @@ def test_overview_and_data_health_render_numbers_without_errors(server):
         page.screenshot(path=str(ARTIFACTS / "data_health.png"))
         browser.close()
     print(f"overview rendered in {rendered:.1f}s")
+
+
+def test_clicking_a_funnel_step_shows_the_applications_behind_it(server):
+    """A real plotly selection event (which AppTest cannot send) reaches the drill-down table."""
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(server)
+        page.get_by_test_id("stMetric").first.wait_for(timeout=60_000)
+        page.get_by_role("link", name="Conversion").click()
+        page.get_by_text("Applications applied in the range, by furthest stage reached").wait_for(timeout=60_000)
+        bars = page.locator(".js-plotly-plot").first.locator("g.point path")
+        bars.nth(3).wait_for(timeout=30_000)
+        box = bars.nth(3).bounding_box()  # applied, screened, submitted, interviewing, ...
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.down()
+        page.mouse.up()
+        # kpi_export: gus, hal, ivy, ann, jo reached interviewing, kim skipped it for an offer
+        page.get_by_text("reached interviewing: 6 row(s)").wait_for(timeout=30_000)
+        assert page.get_by_test_id("stException").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "conversion_drill.png"))
+        browser.close()

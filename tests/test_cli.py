@@ -14,7 +14,7 @@ COMMANDS = sorted(c.name or c.callback.__name__ for c in app.registered_commands
 
 
 def test_the_core_and_topic_commands_are_registered():
-    assert {"demo", "ingest", "build", "kpis", "dashboard", "erase", "purge"} <= set(COMMANDS)
+    assert {"demo", "ingest", "build", "kpis", "dashboard", "erase", "purge", "impact", "scorecard", "sql"} <= set(COMMANDS)
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -14,17 +14,22 @@
 -- numerator: applications in the cohort that reached offer or hired
 -- denominator: applications that reached interviewing or beyond
 WITH cohort AS (
-  SELECT coalesce(interviewing_at, offer_at, hired_at) AS reached_at, reached_offer
+  SELECT
+    application_key,
+    CAST(date_trunc('week', coalesce(interviewing_at, offer_at, hired_at)) AS DATE) AS week,
+    reached_offer AS in_numerator,
+    TRUE AS in_denominator
   FROM application_fact
   WHERE reached_interviewing
+    AND coalesce(interviewing_at, offer_at, hired_at) >= $start
+    AND coalesce(interviewing_at, offer_at, hired_at) < $end
 )
 SELECT
-  CAST(date_trunc('week', reached_at) AS DATE) AS week,
-  count(*) FILTER (WHERE reached_offer) / nullif(count(*), 0) AS value,
+  week,
+  count(*) FILTER (WHERE in_numerator) / nullif(count(*), 0) AS value,
   count(*) AS n,
-  count(*) FILTER (WHERE reached_offer) AS numerator,
+  count(*) FILTER (WHERE in_numerator) AS numerator,
   count(*) AS denominator
 FROM cohort
-WHERE reached_at >= $start AND reached_at < $end
-GROUP BY GROUPING SETS ((CAST(date_trunc('week', reached_at) AS DATE)), ())
+GROUP BY GROUPING SETS ((week), ())
 ORDER BY week NULLS LAST

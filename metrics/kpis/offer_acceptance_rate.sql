@@ -12,14 +12,22 @@
 --   application's latest offer that was not superseded. Pending offers are not decided.
 -- numerator: applications whose latest offer was accepted
 -- denominator: applications whose latest offer was accepted or declined
+WITH cohort AS (
+  SELECT
+    application_key,
+    CAST(date_trunc('week', offer_decided_at) AS DATE) AS week,
+    offer_outcome = 'accepted' AS in_numerator,
+    TRUE AS in_denominator
+  FROM application_fact
+  WHERE offer_outcome IN ('accepted', 'declined')
+    AND offer_decided_at >= $start AND offer_decided_at < $end
+)
 SELECT
-  CAST(date_trunc('week', offer_decided_at) AS DATE) AS week,
-  count(*) FILTER (WHERE offer_outcome = 'accepted') / nullif(count(*), 0) AS value,
+  week,
+  count(*) FILTER (WHERE in_numerator) / nullif(count(*), 0) AS value,
   count(*) AS n,
-  count(*) FILTER (WHERE offer_outcome = 'accepted') AS numerator,
+  count(*) FILTER (WHERE in_numerator) AS numerator,
   count(*) AS denominator
-FROM application_fact
-WHERE offer_outcome IN ('accepted', 'declined')
-  AND offer_decided_at >= $start AND offer_decided_at < $end
-GROUP BY GROUPING SETS ((CAST(date_trunc('week', offer_decided_at) AS DATE)), ())
+FROM cohort
+GROUP BY GROUPING SETS ((week), ())
 ORDER BY week NULLS LAST

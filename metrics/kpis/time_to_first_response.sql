@@ -5,6 +5,7 @@
 -- owner: Recruiting operations
 -- order: 10
 -- headline: yes
+-- group: velocity
 -- target: 24
 -- cohort: applications by the week they were applied (applied_at in [start, end))
 -- description: Hours from application to the first human response: the earliest human
@@ -17,23 +18,24 @@
 -- denominator: applications answered within the target, plus applications whose target time has passed
 WITH cohort AS (
   SELECT
-    applied_at,
-    (epoch(first_response_at) - epoch(applied_at)) / 3600.0 AS hours,
-    first_response_at IS NOT NULL
-      AND (epoch(first_response_at) - epoch(applied_at)) / 3600.0 <= $target AS within_target,
-    (epoch($as_of) - epoch(applied_at)) / 3600.0 > $target AS target_passed
+    application_key,
+    CAST(date_trunc('week', applied_at) AS DATE) AS week,
+    (epoch(first_response_at) - epoch(applied_at)) / 3600.0 AS duration,
+    coalesce((epoch(first_response_at) - epoch(applied_at)) / 3600.0 <= $target, FALSE) AS in_numerator,
+    coalesce((epoch(first_response_at) - epoch(applied_at)) / 3600.0 <= $target, FALSE)
+      OR (epoch($as_of) - epoch(applied_at)) / 3600.0 > $target AS in_denominator
   FROM application_fact
   WHERE applied_at >= $start AND applied_at < $end
 )
 SELECT
-  CAST(date_trunc('week', applied_at) AS DATE) AS week,
-  quantile_cont(hours, 0.5) AS value,
-  quantile_cont(hours, 0.9) AS p90,
+  week,
+  quantile_cont(duration, 0.5) AS value,
+  quantile_cont(duration, 0.9) AS p90,
   count(*) AS n,
-  count(hours) AS answered,
-  count(*) FILTER (WHERE within_target) AS numerator,
-  count(*) FILTER (WHERE within_target OR target_passed) AS denominator,
-  count(*) FILTER (WHERE within_target) / nullif(count(*) FILTER (WHERE within_target OR target_passed), 0) AS share_within_target
+  count(duration) AS answered,
+  count(*) FILTER (WHERE in_numerator) AS numerator,
+  count(*) FILTER (WHERE in_denominator) AS denominator,
+  count(*) FILTER (WHERE in_numerator) / nullif(count(*) FILTER (WHERE in_denominator), 0) AS share_within_target
 FROM cohort
-GROUP BY GROUPING SETS ((CAST(date_trunc('week', applied_at) AS DATE)), ())
+GROUP BY GROUPING SETS ((week), ())
 ORDER BY week NULLS LAST

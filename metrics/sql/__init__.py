@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
 
 import sqlglot
 from sqlglot import exp
@@ -14,7 +16,7 @@ from sqlglot.errors import OptimizeError, ParseError
 from sqlglot.optimizer.qualify import qualify
 
 DIALECT = "duckdb"
-PARAMETERS = ("start", "end", "as_of", "target")
+PARAMETERS = ("start", "end", "as_of", "target", "stale_days")
 FILTERABLE_TABLE = "application_fact"
 
 
@@ -142,3 +144,108 @@ def with_filters(sql: str, filters: dict[str, list[str]]) -> str:
 def pretty(sql: str) -> str:
     tree, _ = parse(sql)
     return tree.sql(dialect=DIALECT, pretty=True) if tree is not None else sql
+
+
+# --- Cuts, business time and drill-down (metrics.compute, metrics.drill) -------------------------
+
+COHORT = "cohort"
+DRILL_PARTS = ("numerator", "denominator")
+# Business time counts Monday 00:00 to Saturday 00:00 UTC; 1970-01-05 was a Monday.
+_MONDAY_EPOCH, _DAY, _WORKDAYS = 345_600, 86_400, 5
+
+
+def narrow(sql: str, filters: dict[str, list[str]], tables: dict[str, set[str]]) -> tuple[str, list[str]]:
+    """The query with each filterable table it reads narrowed by the filters on columns it has.
+
+    Returns the SQL and the filtered columns no table of the query has (the cut does not apply
+    to this KPI, e.g. source/channel on a job-level figure). Values become quoted literals.
+    """
+    active = {column: values for column, values in filters.items() if values}
+    if not active:
+        return sql, []
+    tree = _parsed(sql)
+    read = {t.name for t in tree.find_all(exp.Table)}
+    used: set[str] = set()
+
+    def swap(node: exp.Expression) -> exp.Expression:
+        if not isinstance(node, exp.Table) or node.name not in tables:
+            return node
+        condition: exp.Expression | None = None
+        for column, values in sorted(active.items()):
+            if column not in tables[node.name]:
+                continue
+            if not re.fullmatch(r"[a-z_][a-z0-9_]*", column):
+                raise ValueError(f"not a filterable column: {column!r}")
+            used.add(column)
+            clause = exp.column(column).isin(*[exp.Literal.string(str(v)) for v in values])
+            condition = clause if condition is None else exp.and_(condition, clause)
+        if condition is None:
+            return node
+        narrowed = exp.select("*").from_(node.name).where(condition)
+        return exp.Subquery(this=narrowed, alias=exp.TableAlias(this=exp.to_identifier(node.alias_or_name)))
+
+    out = tree.transform(swap)
+    unapplied = sorted(c for c in active if c not in used and not any(c in tables.get(t, set()) for t in read))
+    return out.sql(dialect=DIALECT, pretty=True), unapplied
+
+
+def business_time(sql: str) -> str:
+    """Every epoch(x) becomes the business seconds since a Monday: weekends (Saturday and Sunday,
+    UTC) do not count, so differences of epochs become business-time durations."""
+    tree = _parsed(sql)
+
+    def seconds(node: exp.Expression) -> exp.Expression:
+        if not isinstance(node, exp.TimeToUnix):
+            return node
+        since = exp.Paren(this=exp.Sub(this=node.copy(), expression=exp.Literal.number(_MONDAY_EPOCH)))
+        days = exp.Floor(this=exp.Div(this=since.copy(), expression=exp.Literal.number(_DAY)))
+        weeks = exp.Floor(this=exp.Div(this=days.copy(), expression=exp.Literal.number(7)))
+        weekday = exp.Paren(this=exp.Sub(this=days.copy(), expression=exp.Mul(this=weeks.copy(), expression=exp.Literal.number(7))))
+        into_day = exp.Paren(this=exp.Sub(this=since.copy(), expression=exp.Mul(this=days.copy(), expression=exp.Literal.number(_DAY))))
+        full = exp.Mul(this=weeks, expression=exp.Literal.number(_WORKDAYS * _DAY))
+        this_week = exp.Case(
+            ifs=[exp.If(this=exp.LT(this=weekday.copy(), expression=exp.Literal.number(_WORKDAYS)),
+                        true=exp.Add(this=exp.Mul(this=weekday, expression=exp.Literal.number(_DAY)), expression=into_day))],
+            default=exp.Literal.number(_WORKDAYS * _DAY))
+        return exp.Paren(this=exp.Add(this=full, expression=this_week))
+
+    return tree.transform(seconds).sql(dialect=DIALECT, pretty=True)
+
+
+def cohort_columns(sql: str) -> list[str]:
+    """Output columns of the definition's `cohort` CTE (the per-row convention), or []."""
+    tree = _parsed(sql)
+    for cte in tree.find_all(exp.CTE):
+        if cte.alias_or_name == COHORT:
+            return [e.alias_or_name for e in cte.this.expressions]
+    return []
+
+
+def drill(sql: str, week: date | None = None, part: str | None = None) -> str:
+    """The rows behind a figure: the definition's own `cohort` CTE (with its FROM and WHERE, and
+    any filters already applied), narrowed to one cohort week and to the numerator or
+    denominator rows. The week and part are literals built here, never pasted text."""
+    if part is not None and part not in DRILL_PARTS:
+        raise ValueError(f"part must be one of {', '.join(DRILL_PARTS)}, not {part!r}")
+    tree = _parsed(sql)
+    columns = cohort_columns(sql)
+    if "week" not in columns:
+        raise ValueError("this definition has no `cohort` CTE with a week column to drill into")
+    query = exp.select("*").from_(COHORT)
+    if week is not None:
+        query = query.where(exp.column("week").eq(exp.cast(exp.Literal.string(week.isoformat()), "DATE")))
+    if part is not None and f"in_{part}" in columns:
+        query = query.where(exp.column(f"in_{part}"))
+    key = "with_" if "with_" in tree.args else "with"  # the arg's name differs between sqlglot releases
+    with_clause = tree.args.get(key)
+    query.set(key, with_clause.copy() if with_clause is not None else None)
+    return query.sql(dialect=DIALECT, pretty=True)
+
+
+@lru_cache(maxsize=512)
+def _parsed(sql: str) -> exp.Expression:
+    """Parsed once per text (pages drill the same definitions again and again); never mutate it."""
+    tree, problems = parse(sql)
+    if tree is None:
+        raise ValueError("; ".join(p.message for p in problems))
+    return tree
