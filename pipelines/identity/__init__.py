@@ -1,0 +1,1 @@
+"""Identity resolution: every candidate record from every source resolved to a person."""
