@@ -10,6 +10,7 @@ navigation = st.navigation(
         "Data": [
             st.Page("pages/data_health.py", title="Data health", icon=":material/health_and_safety:"),
             st.Page("pages/sources.py", title="Sources", icon=":material/database:"),
+            st.Page("pages/duplicates.py", title="Duplicates", icon=":material/group:"),
         ],
     }
 )
