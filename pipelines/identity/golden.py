@@ -8,8 +8,6 @@ listed ones), then by most recent update (updated_at, else created_at); the firs
 
 from __future__ import annotations
 
-import json
-
 import polars as pl
 
 from pipelines.identity.settings import FIELDS, IdentitySettings
@@ -67,7 +65,8 @@ def golden_records(records: pl.DataFrame, assignment: pl.DataFrame, pending: set
         emails=pl.col("emails").fill_null(EMPTY), phones=pl.col("phones").fill_null(EMPTY),
         needs_review=pl.col("person_id").is_in(sorted(pending)),
     )
-    prov = {r["person_id"]: json.dumps({c: r[f"_from_{c}"] for c in FIELDS if r[f"_from_{c}"]}, sort_keys=True)
-            for r in provenance.iter_rows(named=True)}
-    out = out.with_columns(provenance=pl.col("person_id").replace_strict(prov, return_dtype=pl.String))
+    # {"field": "source:source_id", ...}; a field no record has is null
+    prov = provenance.select("person_id", provenance=pl.struct(
+        [pl.col(f"_from_{c}").alias(c) for c in FIELDS]).struct.json_encode())
+    out = out.join(prov, on="person_id", how="left")
     return out.select(list(polars_schema(Person))).sort("person_id")

@@ -9,9 +9,6 @@ addresses, so a shared contact with a different first name is a hard negative, n
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 import polars as pl
 from rapidfuzz.distance import JaroWinkler
 from rapidfuzz.process import cpdist
@@ -37,36 +34,9 @@ NICKNAMES: dict[str, str] = {
 # Where a nickname serves two formal names (Sam: Samuel and Samir), both stay possible.
 AMBIGUOUS: dict[str, tuple[str, ...]] = {"sam": ("samuel", "samir", "samantha"), "jon": ("jonas", "jonathan", "john"),
                                           "tom": ("tomas", "thomas"), "alex": ("alexander", "alexandra")}
-_PUNCT = re.compile(r"[^a-z0-9 ]+")
-_SPACES = re.compile(r"\s+")
-
-
-def plain(text: str | None) -> str | None:
-    """Lower case, accents dropped, punctuation and extra whitespace removed; None when nothing is left."""
-    if text is None:
-        return None
-    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    out = _SPACES.sub(" ", _PUNCT.sub(lambda m: " " if m.group(0) in "-._" else "", ascii_)).strip()
-    return out or None
-
-
-def first_key(name: str | None) -> str | None:
-    """The first given name without middle initials ("anna k" -> "anna")."""
-    if not name:
-        return None
-    words = [w for w in name.split(" ") if len(w) > 1] or name.split(" ")
-    return words[0] if words else None
-
-
-def formal(first: str | None, extra: dict[str, str] | None = None) -> str | None:
-    if first is None:
-        return None
-    table = {**NICKNAMES, **(extra or {})}
-    return table.get(first, first)
-
-
 def plain_expr(column: str) -> pl.Expr:
-    """plain() as a Polars expression (the same steps, vectorised)."""
+    """Lower case, accents dropped, "-._" read as spaces, other punctuation removed, whitespace
+    collapsed; null when nothing is left."""
     text = (pl.col(column).str.normalize("NFKD").str.replace_all(r"\p{M}", "").str.to_lowercase()
             .str.replace_all(r"[-._]", " ").str.replace_all(r"[^a-z0-9 ]", "").str.replace_all(r"\s+", " ")
             .str.strip_chars())

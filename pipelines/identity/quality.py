@@ -41,9 +41,14 @@ class PairScore:
 
 
 def read_truth(ground_truth_dir: Path) -> pl.DataFrame:
-    """source, source_id, person_key of every candidate record in persons.csv."""
+    """source, source_id, person_key of every candidate record in persons.csv.
+
+    A board keys its records by address, so two people the demo gave one address share a record:
+    the truth lists it once per person; the first is kept (one record cannot be two people).
+    """
     truth = pl.read_csv(ground_truth_dir / "persons.csv", infer_schema_length=0)
-    return truth.filter(pl.col("object") == "candidate_record").select("source", "source_id", "person_key")
+    return (truth.filter(pl.col("object") == "candidate_record").select("source", "source_id", "person_key")
+            .unique(["source", "source_id"], keep="first", maintain_order=True))
 
 
 def _pairs(sizes: pl.Series) -> int:

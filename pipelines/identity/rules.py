@@ -5,11 +5,12 @@ first rule that accepts it. Each rule pairs records sharing a key (a key shared 
 `max_group` records, like a team inbox, pairs nothing) and then checks the names:
 
 - `email`: same normalised email; accepted unless both first names are known and disagree
-  (a family address shared by relatives goes to review instead).
+  (a family address shared by relatives) or both records have phones and none is shared: those
+  go to review instead.
 - `phone_name`: same phone (national number) and both first and last names agree. A shared phone
   with different first names is a hard negative (relatives, a shared line): it may never link.
-- `application`: same first and last name, and applications to the same requisition within two
-  days (a board application and the ATS application it became).
+- `application`: same first and last name, applications to the same requisition within
+  `application_window_hours` (a board application and the ATS application it became), and no two known phones that differ.
 - `profile_url`: same normalised profile URL, first and last names agree, and no two known phones
   that differ (slugs like name-NN are not unique everywhere); otherwise the pair waits for review.
 
@@ -48,12 +49,24 @@ def _with_names(pairs: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
                             first_known=known)
 
 
+def _phones_differ(pairs: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
+    """phones_differ: both records have phones and none is shared (evidence against one person)."""
+    phones = records.select("record_key", "phone_keys")
+    out = pairs.join(phones, left_on="left", right_on="record_key", how="left").join(
+        phones, left_on="right", right_on="record_key", how="left", suffix="_r")
+    differ = ((pl.col("phone_keys").list.len() > 0) & (pl.col("phone_keys_r").list.len() > 0)
+              & (pl.col("phone_keys").list.set_intersection("phone_keys_r").list.len() == 0))
+    return out.with_columns(phones_differ=differ).drop("phone_keys", "phone_keys_r")
+
+
 def _email(records: pl.DataFrame, s: IdentitySettings) -> pl.DataFrame:
-    out = _with_names(_shared(records, pl.col("email_keys"), s.max_group), records)
-    accepted = pl.col("first_agree") | ~pl.col("first_known")
+    out = _phones_differ(_with_names(_shared(records, pl.col("email_keys"), s.max_group), records), records)
+    names_ok = pl.col("first_agree") | ~pl.col("first_known")
+    accepted = names_ok & ~pl.col("phones_differ")
     return out.with_columns(
         accepted=accepted, hard_negative=pl.lit(False),
         reasons=pl.when(accepted).then(pl.lit("same email; names agree"))
+        .when(names_ok).then(pl.lit("same email; phones differ"))
         .otherwise(pl.lit("same email; first names differ (shared family or team address?)")))
 
 
@@ -69,13 +82,9 @@ def _phone_name(records: pl.DataFrame, s: IdentitySettings) -> pl.DataFrame:
 
 
 def _profile_url(records: pl.DataFrame, s: IdentitySettings) -> pl.DataFrame:
-    out = _with_names(_shared(records, pl.concat_list(pl.col("url_key")), s.max_group), records)
-    phones = records.select("record_key", "phone_keys")
-    out = out.join(phones, left_on="left", right_on="record_key", how="left").join(
-        phones, left_on="right", right_on="record_key", how="left", suffix="_r")
+    out = _phones_differ(_with_names(_shared(records, pl.concat_list(pl.col("url_key")), s.max_group), records), records)
     # profile slugs are not unique everywhere (name-NN): two known phones that differ outweigh one
-    contradicted = ((pl.col("phone_keys").list.len() > 0) & (pl.col("phone_keys_r").list.len() > 0)
-                    & (pl.col("phone_keys").list.set_intersection("phone_keys_r").list.len() == 0))
+    contradicted = pl.col("phones_differ")
     accepted = pl.col("first_agree") & pl.col("last_agree") & ~contradicted
     return out.with_columns(
         accepted=accepted, hard_negative=pl.lit(False),
@@ -91,18 +100,18 @@ def _application(records: pl.DataFrame, s: IdentitySettings, applications: pl.Da
     keyed = applications.join(records.select("record_key", "last_key"), on="record_key").drop_nulls("last_key")
     pairs = (keyed.join(keyed, on=["requisition", "last_key"], suffix="_r")
              .filter((pl.col("record_key") < pl.col("record_key_r"))
-                     & ((pl.col("applied_at") - pl.col("applied_at_r")).abs() <= pl.duration(days=APPLIED_WITHIN_DAYS)))
+                     & ((pl.col("applied_at") - pl.col("applied_at_r")).abs() <= pl.duration(hours=s.application_window_hours)))
              .group_by("record_key", "record_key_r").agg(key=pl.col("requisition").first())
              .rename({"record_key": "left", "record_key_r": "right"}))
     # a shared surname alone says little (relatives, common names): only name-agreeing pairs are candidates
-    out = _with_names(pairs, records).filter(pl.col("first_agree") & pl.col("last_agree"))
+    out = _phones_differ(_with_names(pairs, records).filter(pl.col("first_agree") & pl.col("last_agree")), records)
+    out = out.filter(~pl.col("phones_differ"))
     return out.with_columns(
         accepted=pl.lit(True), hard_negative=pl.lit(False),
-        reasons=pl.lit(f"same name; applied to the same requisition within {APPLIED_WITHIN_DAYS} days"))
+        reasons=pl.lit(f"same name; applied to the same requisition within {s.application_window_hours:g} h"))
 
 
 RULE_FUNCTIONS = {"email": _email, "phone_name": _phone_name, "profile_url": _profile_url}
-APPLIED_WITHIN_DAYS = 2
 
 
 def applications_by_record(application: pl.DataFrame, job: pl.DataFrame) -> pl.DataFrame:

@@ -24,7 +24,7 @@ class IdentitySettingsError(SettingsError):
 
 @dataclass(frozen=True)
 class IdentitySettings:
-    rules: tuple[str, ...] = RULES
+    rules: tuple[str, ...] = ("email", "phone_name", "application")
     auto_threshold: float = 0.95
     review_threshold: float = 0.60
     default_region: str = "US"
@@ -33,6 +33,7 @@ class IdentitySettings:
     gmail_domains: tuple[str, ...] = ("gmail.com", "googlemail.com")
     # A key shared by more records than this (a team inbox, a switchboard) links nothing.
     max_group: int = 12
+    application_window_hours: float = 2.0
     probabilistic: bool = False
     nicknames: dict[str, str] = field(default_factory=dict)
     source_priority: tuple[str, ...] = ("greenhouse", "lever", "bullhorn", "merge", "job_boards")
@@ -63,7 +64,7 @@ def parse_identity_settings(doc: dict, where: str = "settings") -> IdentitySetti
     base = IdentitySettings()
     problems: list[str] = []
     known = {"rules", "auto_threshold", "review_threshold", "default_region", "fallback_regions", "gmail_normalise",
-             "gmail_domains", "max_group", "probabilistic", "nicknames", "survivorship"}
+             "gmail_domains", "max_group", "application_window_hours", "probabilistic", "nicknames", "survivorship"}
     for key in doc:
         if key not in known:
             problems.append(f"[identity] {key}: unknown entry (known: {', '.join(sorted(known))})")
@@ -84,6 +85,9 @@ def parse_identity_settings(doc: dict, where: str = "settings") -> IdentitySetti
     max_group = doc.get("max_group", base.max_group)
     if not isinstance(max_group, int) or max_group < 2:
         problems.append(f"[identity] max_group = {max_group!r}: a whole number >= 2")
+    window = doc.get("application_window_hours", base.application_window_hours)
+    if not isinstance(window, (int, float)) or window <= 0:
+        problems.append(f"[identity] application_window_hours = {window!r}: a number of hours > 0")
     nicknames = doc.get("nicknames", {})
     if not isinstance(nicknames, dict) or not all(isinstance(v, str) for v in nicknames.values()):
         problems.append("[identity.nicknames]: entries are nickname = \"formal name\"")
@@ -105,7 +109,7 @@ def parse_identity_settings(doc: dict, where: str = "settings") -> IdentitySetti
     return IdentitySettings(
         rules=rules, auto_threshold=float(auto), review_threshold=float(review), default_region=regions[0],
         fallback_regions=tuple(regions[1:]), gmail_normalise=bool(doc.get("gmail_normalise", base.gmail_normalise)),
-        gmail_domains=tuple(d.lower() for d in doc.get("gmail_domains", base.gmail_domains)), max_group=max_group,
+        gmail_domains=tuple(d.lower() for d in doc.get("gmail_domains", base.gmail_domains)), max_group=max_group, application_window_hours=float(window),
         probabilistic=bool(doc.get("probabilistic", base.probabilistic)),
         nicknames={k.lower(): v.lower() for k, v in nicknames.items()}, source_priority=order, field_priority=per_field,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import polars as pl
 import pytest
@@ -91,11 +91,42 @@ def test_a_hard_negative_stops_a_chain_of_links():
 
 def test_profile_url_rule_and_rule_order_are_configurable():
     rows = frame(rec("greenhouse", "1", "Ravi", "Shah", [], [], url="https://linkedin.com/in/ravi-shah"),
-                 rec("job_boards", "a", "Ravi", "Shah", [], [], url="linkedin.com/in/ravi-shah/"))
-    both = persons(resolve(rows, RULES_ONLY, use_decisions=False))
-    assert both["greenhouse:1"] == both["job_boards:a"]
-    without = persons(resolve(rows, IdentitySettings(rules=("email", "phone_name"), probabilistic=False), use_decisions=False))
-    assert without["greenhouse:1"] != without["job_boards:a"]
+                 rec("job_boards", "a", "Ravi", "Shah", [], [], url="linkedin.com/in/ravi-shah/"),
+                 rec("greenhouse", "2", "Ravi", "Shah", [], ["+1 212 555 0101"], url="linkedin.com/in/ravi-shah-01"),
+                 rec("greenhouse", "3", "Ravi", "Shah", [], ["+1 212 555 0199"], url="linkedin.com/in/ravi-shah-01"))
+    assert "profile_url" not in RULES_ONLY.rules  # off by default: the demo's name-NN slugs collide
+    default = persons(resolve(rows, RULES_ONLY, use_decisions=False))
+    assert default["greenhouse:1"] != default["job_boards:a"]
+    with_url = IdentitySettings(rules=("email", "phone_name", "profile_url"), probabilistic=False)
+    result = resolve(rows, with_url, use_decisions=False)
+    on = persons(result)
+    assert on["greenhouse:1"] == on["job_boards:a"]
+    assert on["greenhouse:2"] != on["greenhouse:3"]  # same slug, two known phones that differ: review
+    assert result.identity_pair.filter(pl.col("status") == "pending")["reasons"].to_list() == ["same profile URL; phones differ"]
+
+
+def test_application_rule_links_a_board_copy_applied_within_the_window():
+    at = datetime(2026, 9, 1, 9, tzinfo=timezone.utc)
+    rows = frame(rec("greenhouse", "1", "Ravi", "Shah", ["ravi@x.example"]),
+                 rec("job_boards", "Indeed|a", "Ravi", "Shah", ["ravishah77@y.example"]),
+                 rec("job_boards", "Indeed|b", "Ravi", "Shah", ["r.shah@z.example"]),       # a namesake, next day
+                 rec("job_boards", "Indeed|c", "Rita", "Shah", ["rita@z.example"]))         # his sister, same hour
+    apps = pl.DataFrame({
+        "record_key": ["greenhouse:1", "job_boards:Indeed|a", "job_boards:Indeed|b", "job_boards:Indeed|c"],
+        "requisition": ["ENG-1001"] * 4,
+        "applied_at": [at, at - timedelta(minutes=30), at + timedelta(days=1), at],
+    })
+    who = persons(resolve(rows, RULES_ONLY, use_decisions=False, applications=apps))
+    assert who["greenhouse:1"] == who["job_boards:Indeed|a"]
+    assert len({who["greenhouse:1"], who["job_boards:Indeed|b"], who["job_boards:Indeed|c"]}) == 3
+
+
+def test_a_shared_email_with_phones_that_differ_waits_for_review():
+    result = resolve(frame(rec("greenhouse", "1", "Finn", "Ortiz", ["finn@x.example"], ["+1 212 555 0101"]),
+                           rec("job_boards", "a", "Finn", "Ortiz", ["finn@x.example"], ["+1 212 555 0199"])),
+                     RULES_ONLY, use_decisions=False)
+    assert len(set(persons(result).values())) == 2
+    assert set(result.identity_link["band"]) == {"review"}
 
 
 def test_person_ids_are_stable_when_membership_does_not_change():

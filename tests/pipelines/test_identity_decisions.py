@@ -25,7 +25,7 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 def export() -> GreenhouseExport:
     gh = GreenhouseExport()
     gh.candidate(201, "Sara", "Kim", "sara.kim@mail.example", "+1 212 555 0101")
-    gh.candidate(202, "SARA", "Kim", " Sara.Kim@Mail.Example ", "+1 212 555 0102")   # same email: one person
+    gh.candidate(202, "SARA", "Kim", " Sara.Kim@Mail.Example ", "(212) 555-0101")     # same email: one person
     gh.candidate(203, "Maria", "Lopez", "maria@mail.example", "+1 212 555 0105")
     gh.candidate(204, "Carlos", "Lopez", "carlos@mail.example", "(212) 555-0105")     # relative on the same phone
     gh.candidate(205, "Jim", "Brown", "jim@mail.example", "212.555.0107")
