@@ -131,3 +131,17 @@ def test_duplicates_page_shows_clusters_and_writes_decisions(wh, monkeypatch):
     assert not at.exception, at.exception
     assert len(at.get("download_button")) == 1
     assert pl.DataFrame(at.dataframe[0].value).height >= 1
+
+
+def test_a_wrong_identity_setting_stops_the_build_with_one_clear_message(wh, tmp_path, monkeypatch):
+    from pipelines.cli import app
+
+    settings = tmp_path / "stagetruth.toml"
+    settings.write_text('[identity]\nauto_threshold = 0.4\nreview_threshold = 0.8\nrules = ["email", "birthday"]\n')
+    monkeypatch.setenv("STAGETRUTH_WAREHOUSE", str(wh))
+    monkeypatch.setenv("STAGETRUTH_SETTINGS", str(settings))
+    before = wh.stat().st_mtime_ns
+    result = CliRunner().invoke(app, ["build", "--as-of", "2026-11-23"])
+    assert result.exit_code == 2, result.output
+    assert "review_threshold" in result.output and "birthday" in result.output and "Traceback" not in result.output
+    assert wh.stat().st_mtime_ns == before  # nothing published
