@@ -23,10 +23,14 @@ def _values(records: pl.DataFrame) -> pl.DataFrame:
         v = pl.col(col).str.strip_chars()
         return pl.when(v != "").then(v)
 
+    full = text("full_name")
+    nonempty = pl.element().str.strip_chars()
     return records.with_columns(
-        first_name=text("first_name"), last_name=text("last_name"),
-        email=pl.col("emails").list.eval(pl.element().str.strip_chars().str.to_lowercase()).list.drop_nulls().list.first(),
-        phone=pl.coalesce(pl.col("phones_e164").list.first(), pl.col("phones").list.drop_nulls().list.first()),
+        first_name=pl.coalesce(text("first_name"), full.str.extract(r"^(.*\S)\s+\S+$")),
+        last_name=pl.coalesce(text("last_name"), full.str.extract(r"\s(\S+)$")),
+        email=pl.col("emails").list.eval(nonempty.str.to_lowercase().filter(nonempty != "")).list.first(),
+        phone=pl.coalesce(pl.col("phones_e164").list.first(),
+                          pl.col("phones").list.eval(nonempty.filter(nonempty.str.count_matches(r"\d") >= 7)).list.first()),
         location=text("location"), company=text("company"), profile_url=text("profile_url"),
         _recent=pl.coalesce("updated_at", "created_at"),
     )
@@ -57,8 +61,9 @@ def golden_records(records: pl.DataFrame, assignment: pl.DataFrame, pending: set
         provenance = provenance.join(chosen.select("person_id", f"_from_{column}"), on="person_id", how="left")
     ranked = data.sort(_rank(settings, "email"), pl.col("_recent"), descending=[False, True], nulls_last=True)
     lists = ranked.group_by("person_id", maintain_order=True).agg(
-        emails=pl.col("emails").list.eval(pl.element().str.strip_chars().str.to_lowercase()).list.explode(keep_nulls=False, empty_as_null=False)
-        .drop_nulls().unique(maintain_order=True),
+        emails=pl.col("emails").list.eval(pl.element().str.strip_chars().str.to_lowercase()
+                                          .filter(pl.element().str.strip_chars() != ""))
+        .list.explode(keep_nulls=False, empty_as_null=False).drop_nulls().unique(maintain_order=True),
         phones=pl.col("phones_e164").list.explode(keep_nulls=False, empty_as_null=False).drop_nulls().unique(maintain_order=True),
     )
     out = out.join(lists, on="person_id", how="left").with_columns(

@@ -163,3 +163,23 @@ def test_golden_record_follows_survivorship():
     assert person["company"] == "Acme"
     boards_first = IdentitySettings(probabilistic=False, field_priority={"location": ("job_boards", "greenhouse")})
     assert resolve(rows, boards_first, use_decisions=False).person["location"][0] == "Austin, TX"
+
+
+def test_empty_and_partial_records_resolve_without_inventing_values():
+    rows = pl.DataFrame([
+        dict(rec("lever", "1", None, None), full_name="Anna K. Smith", emails=None, phones=None, created_at=None,
+             updated_at=None),
+        dict(rec("lever", "2", "", "  ", ["", None], ["", "abc", None]), company="", location="", profile_url="not a url"),
+        rec("bullhorn", "3", "Anna", "Smith", ["ANNA@x.example"], ["+1 (415) 555-0100 ext. 12"]),
+        rec("merge", "4", "anna", "smith", ["anna@x.example", " "], ["415 555 0100"]),
+    ], schema=polars_schema(CandidateRecord))
+    result = resolve(rows, RULES_ONLY, use_decisions=False)
+    who = persons(result)
+    assert who["bullhorn:3"] == who["merge:4"] and len(set(who.values())) == 3  # a name alone links nothing
+    people = {r["person_id"]: r for r in result.person.iter_rows(named=True)}
+    empty = people[who["lever:2"]]
+    assert (empty["first_name"], empty["email"], empty["phone"], empty["emails"]) == (None, None, None, [])
+    named = people[who["lever:1"]]
+    assert (named["first_name"], named["last_name"]) == ("Anna K.", "Smith")
+    both = people[who["merge:4"]]
+    assert both["emails"] == ["anna@x.example"] and both["phones"] == ["+14155550100"]
