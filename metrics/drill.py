@@ -29,6 +29,13 @@ DIMENSIONS = {"department": "department", "recruiter": "recruiter", "source/chan
 ROW_LIMIT = 50_000
 
 
+def drillable(kpi: Kpi) -> bool:
+    """Whether the definition keeps its rows in a `cohort` CTE keyed by application or job (every
+    velocity and conversion KPI does; data-health KPIs drill down on their own pages instead)."""
+    columns = set(sqlmod.cohort_columns(kpi.sql))
+    return "week" in columns and bool(columns & {"application_key", "job_key"})
+
+
 def _cohort(kpi: Kpi, filters: Filters, week: date | None, part: str | None) -> tuple[str, bool]:
     """The definition's own cohort query (cuts applied), and whether its rows are jobs."""
     sql, _ = prepared(kpi, filters)

@@ -67,7 +67,10 @@ class Access:
 
     @property
     def actor(self) -> str:
-        return self.user or f"local:{self.role}"
+        """Who the audit trail names: the signed-in email, else the local user (STAGETRUTH_USER or the OS user)."""
+        from pipelines.decisions import current_actor
+
+        return self.user or current_actor()
 
     def describe(self) -> str:
         if self.mode == "local":

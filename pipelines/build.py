@@ -17,6 +17,7 @@ import polars as pl
 
 from pipelines import warehouse
 from pipelines.derive import derive_all
+from pipelines.identity.resolve import identity_tables
 from pipelines.schema import ALL_MODELS, BuildInfo, polars_schema
 from pipelines.warehouse import STAGING_TABLES
 
@@ -56,6 +57,8 @@ def build(
     tables = _read_staging(warehouse.staging_path(target))
     say("deriving application stages and facts", 2, 4)
     tables.update(derive_all(tables, join_rules))
+    say("resolving identities", 2, 4)
+    tables.update(identity_tables(tables))
     as_of = (as_of or datetime.now(timezone.utc)).astimezone(timezone.utc)
     build_id = uuid.uuid4().hex[:12]
     load_ids = sorted(set(tables["load_log"]["load_id"].to_list())) if tables["load_log"].height else []

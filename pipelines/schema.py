@@ -11,6 +11,7 @@ import polars as pl
 
 from pipelines.contracts import CANONICAL_MODELS, UTC
 from pipelines.kpi_facts import KPI_FACT_MODELS
+from pipelines.identity.tables import IdentityLink, IdentityPair, Person
 from pipelines.stages import ALL_STAGES, ORDERED_STAGES
 
 
@@ -189,6 +190,7 @@ DERIVED_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "application_fact": ApplicationFact,
     "build_info": BuildInfo,
     **KPI_FACT_MODELS,
+    "person": Person, "identity_link": IdentityLink, "identity_pair": IdentityPair,
 }
 ALL_MODELS: dict[str, type[pa.DataFrameModel]] = {**CANONICAL_MODELS, **OPERATIONAL_MODELS, **DERIVED_MODELS}
 

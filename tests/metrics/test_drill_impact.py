@@ -21,7 +21,9 @@ W46, W47 = date(2026, 11, 9), date(2026, 11, 16)
 
 def test_drill_rows_add_up_to_every_figure(velocity_warehouse):
     """For every KPI and week: the drilled rows are exactly the figure's n, numerator and denominator."""
-    for kpi in load_definitions().values():
+    kpis = load_definitions().values()
+    assert all(drill.drillable(k) for k in kpis if k.group in ("velocity", "conversion"))
+    for kpi in filter(drill.drillable, kpis):
         result = run(kpi, RANGE, as_of=AS_OF, path=velocity_warehouse)
         for figure in result.iter_rows(named=True):
             rows = drill.rows(kpi, RANGE, as_of=AS_OF, week=figure["week"], path=velocity_warehouse)
