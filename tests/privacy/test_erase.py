@@ -101,6 +101,21 @@ def test_erasure_leaves_no_trace_and_survives_a_reload(stack):
     assert not any(re.search(n, flat) for n in needles)
 
 
+def test_erasure_by_person_id_takes_every_record_identity_tied(stack):
+    _, _, settings = stack
+    with warehouse.read_only(settings.warehouse) as con:
+        person, records = con.execute("SELECT person_id, count(*) FROM identity_link GROUP BY 1 "
+                                      "HAVING count(DISTINCT source) > 1 ORDER BY 2 DESC, 1 LIMIT 1").fetchall()[0]
+        emails = [e for (e,) in con.execute("SELECT DISTINCT lower(trim(unnest(emails))) FROM candidate_record c JOIN identity_link l "
+                                            "USING (source, source_id) WHERE l.person_id = ?", [person]).fetchall()]
+    assert records >= 2 and emails
+    report = erase(settings, person=person, actor="dpo@acme.example", reason="request 18")
+    assert report.rows["candidate_record"] >= records
+    assert traces(settings, [re.escape(e) for e in emails]) == {}
+    with warehouse.read_only(settings.warehouse) as con:
+        assert con.execute("SELECT count(*) FROM identity_link WHERE person_id = ?", [person]).fetchall()[0][0] == 0
+
+
 def test_erasing_nobody_is_an_error(stack):
     _, _, settings = stack
     with pytest.raises(ErasureError, match="no record"):
