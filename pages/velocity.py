@@ -60,8 +60,8 @@ st.subheader(f"Rows behind {kpi.title}")
 week = ui_kpis.week_picker(filters, "velocity_week")
 part = st.radio("Rows", ["all", "numerator", "denominator"], horizontal=True, key="velocity_part",
                 help="numerator: within target; denominator: the rows the share is taken over.")
-ui_kpis.drill_table(ui_kpis.cohort_rows(kpi, info, filters, week, None if part == "all" else part),
-                    f"{kpi.title}, {'whole range' if week is None else ui.week_label(week)}, {part}", f"velocity_{name}")
+ui_kpis.drill_rows(kpi, info, filters, f"{kpi.title}, {'whole range' if week is None else ui.week_label(week)}, {part}",
+                   f"velocity_{name}", week, None if part == "all" else part)
 
 st.subheader("Where the pipeline waits")
 stays = [t for t in tiles if t.kpi.name.startswith("time_in_")]
@@ -70,7 +70,7 @@ stage_kpi = st.session_state.get("velocity_stage")
 for t in stays:
     ui.definition_card(t.kpi)
 if stage_kpi in by_name:
-    ui_kpis.drill_table(ui_kpis.cohort_rows(by_name[stage_kpi].kpi, info, filters), by_name[stage_kpi].kpi.title, "velocity_stage_rows")
+    ui_kpis.drill_rows(by_name[stage_kpi].kpi, info, filters, by_name[stage_kpi].kpi.title, "velocity_stage_rows")
 
 stale = by_name.get("stale_applications")
 if stale is not None:
@@ -79,7 +79,7 @@ if stale is not None:
                "the stale threshold.")
     st.dataframe(ui_kpis.aggregate("stale_breakdown", stale.kpi, info, filters), hide_index=True, key="stale_breakdown")
     ui.definition_card(stale.kpi)
-    ui_kpis.drill_table(ui_kpis.cohort_rows(stale.kpi, info, filters, part="numerator"), "Stale applications", "stale_rows")
+    ui_kpis.drill_rows(stale.kpi, info, filters, "Stale applications", "stale_rows", part="numerator")
 
 st.subheader("Integration impact")
 ui_kpis.impact_section(info, filters)

@@ -94,7 +94,7 @@ def test_conversion_rows_narrow_to_the_source_selected_in_its_chart(app):
     assert not app.exception, app.exception
     rows = app.dataframe[-1].value
     assert list(rows["application_key"]) == ["greenhouse:2005"]  # ed, the one referral
-    app.button(key="clear_channel").click().run()
+    app.button(key="clear_channels").click().run()
     assert len(app.dataframe[-1].value) == 4  # ann, ed, bo, cy
 
 
