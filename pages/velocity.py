@@ -18,7 +18,7 @@ main = [t for t in tiles if not t.kpi.name.startswith("time_in_")]
 
 st.subheader("SLA attainment")
 st.dataframe(
-    [{"KPI": t.kpi.title, "median": ui.format_value(t.kpi, t.value), "p90": ui.format_value(t.kpi, t.total.get("p90")),
+    [{"KPI": t.kpi.title, "median or rate": ui.format_value(t.kpi, t.value), "p90": ui.format_value(t.kpi, t.total.get("p90")),
       "target": ui.format_value(t.kpi, t.kpi.target), "within target": t.total.get("share_within_target"),
       "n": t.n, "cuts not applicable": ", ".join(t.not_applied)} for t in main],
     hide_index=True, key="sla_table",
