@@ -136,7 +136,8 @@ def trend_chart(tile: compute.Tile, filters: compute.Filters) -> go.Figure:
     return fig
 
 
-def definition_card(kpi: Kpi) -> None:
+def definition_card(kpi: Kpi, filters: compute.Filters | None = None) -> None:
+    """The definition, cohort rule and SQL of a KPI; with filters, also the SQL as run with the cuts."""
     with st.expander(f"Definition: {kpi.title}"):
         st.markdown(f"**{kpi.description}**")
         st.markdown(f"- Cohort: {kpi.cohort}\n- Unit: {kpi.unit}; {kpi.direction.replace('_', ' ')}; "
@@ -144,6 +145,9 @@ def definition_card(kpi: Kpi) -> None:
         if kpi.is_ratio:
             st.markdown(f"- Numerator: {kpi.numerator}\n- Denominator: {kpi.denominator}")
         st.code(kpi.sql, language="sql")
+        if filters is not None and (any(filters.columns().values()) or filters.business_days):
+            st.caption("As run with the chosen cuts" + (" and business days" if filters.business_days else ""))
+            st.code(compute.prepared(kpi, filters)[0], language="sql")
 
 
 @st.cache_data(show_spinner=False)

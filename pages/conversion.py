@@ -34,14 +34,14 @@ for column, tile in zip(st.columns(max(len(tiles), 1)), tiles):
     column.caption(f"{tile.total.get('numerator', 0):,} / {tile.total.get('denominator', 0):,} · target "
                    f"{ui.format_value(tile.kpi, tile.kpi.target)}")
     with column:
-        ui.definition_card(tile.kpi)
+        ui.definition_card(tile.kpi, filters)
 
 st.subheader("Cohort conversion over time")
 name = st.selectbox("Conversion", list(by_name), format_func=lambda n: by_name[n].kpi.title, key="conversion_kpi")
 tile = by_name[name]
 kpi = tile.kpi
 ui_kpis.selectable(ui_kpis.weekly_chart(tile, filters), f"c_trend_{name}", "conversion_week")
-ui.definition_card(kpi)
+ui.definition_card(kpi, filters)
 
 left, right = st.columns(2)
 for column, dimension in ((left, "source/channel"), (right, "client")):
@@ -50,7 +50,7 @@ for column, dimension in ((left, "source/channel"), (right, "client")):
         if split.height:
             ui_kpis.selectable(ui_kpis.bars_by(kpi, ui_kpis.drill.totals_by(split), dimension),
                                f"c_by_{dimension}_{name}", f"conversion_{dimension}", clear_on_deselect=True)
-        ui.definition_card(kpi)
+        ui.definition_card(kpi, filters)
 
 st.subheader(f"Rows behind {kpi.title}")
 week = ui_kpis.week_picker(filters, "conversion_week")

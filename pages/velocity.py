@@ -35,26 +35,26 @@ if tile.not_applied:
 left, right = st.columns(2)
 with left:
     ui_kpis.selectable(ui_kpis.weekly_chart(tile, filters), f"v_trend_{name}", "velocity_week")
-    ui.definition_card(kpi)
+    ui.definition_card(kpi, filters)
 with right:
     if "share_within_target" in tile.weekly.columns:
         ui_kpis.selectable(ui_kpis.sla_chart(tile, filters), f"v_sla_{name}", "velocity_week")
     else:
         st.caption(f"{kpi.title} has no target share.")
-    ui.definition_card(kpi)
+    ui.definition_card(kpi, filters)
 
 left, right = st.columns(2)
 with left:
     durations = ui_kpis.aggregate("durations", kpi, info, filters)
     st.plotly_chart(ui_kpis.distribution_chart(kpi, durations), width="stretch", key=f"v_dist_{name}")
-    ui.definition_card(kpi)
+    ui.definition_card(kpi, filters)
 with right:
     dimension = st.selectbox("Weekly trend by", list(ui_kpis.drill.DIMENSIONS), key="velocity_dimension")
     split = ui_kpis.aggregate("by_dimension", kpi, info, filters, dimension=dimension)
     if split.height:
         ui_kpis.selectable(ui_kpis.dimension_chart(kpi, ui_kpis.drill.weekly_by(split), dimension),
                            f"v_dim_{name}_{dimension}", "velocity_week")
-    ui.definition_card(kpi)
+    ui.definition_card(kpi, filters)
 
 st.subheader(f"Rows behind {kpi.title}")
 week = ui_kpis.week_picker(filters, "velocity_week")
@@ -68,7 +68,7 @@ stays = [t for t in tiles if t.kpi.name.startswith("time_in_")]
 ui_kpis.selectable(ui_kpis.stage_chart(stays), "v_stages", "velocity_stage")
 stage_kpi = st.session_state.get("velocity_stage")
 for t in stays:
-    ui.definition_card(t.kpi)
+    ui.definition_card(t.kpi, filters)
 if stage_kpi in by_name:
     ui_kpis.drill_rows(by_name[stage_kpi].kpi, info, filters, by_name[stage_kpi].kpi.title, "velocity_stage_rows")
 
@@ -78,7 +78,7 @@ if stale is not None:
     st.caption(f"{ui.format_value(stale.kpi, stale.value)} of {stale.n:,} open applications have not moved for more than "
                "the stale threshold.")
     st.dataframe(ui_kpis.aggregate("stale_breakdown", stale.kpi, info, filters), hide_index=True, key="stale_breakdown")
-    ui.definition_card(stale.kpi)
+    ui.definition_card(stale.kpi, filters)
     ui_kpis.drill_rows(stale.kpi, info, filters, "Stale applications", "stale_rows", part="numerator")
 
 st.subheader("Integration impact")

@@ -107,3 +107,12 @@ def test_business_days_switch_reaches_every_velocity_figure(app):
     sla = app.dataframe[0].value.set_index("KPI")
     assert sla.loc["Interview scheduling cycle", "median or rate"] == "15.0 h"  # 6 h and 24 business hours (a weekend between)
     assert any("business days" in c.value for c in app.caption)
+
+
+def test_definition_cards_show_the_sql_as_run_with_the_cuts(app):
+    app.sidebar.multiselect(key="w_departments").select("Sales").run()
+    app.switch_page("pages/velocity.py").run()
+    assert not app.exception, app.exception
+    code = [c.value for c in app.code]
+    assert any("department IN ('Sales')" in c for c in code)  # the SQL as run
+    assert any("WITH cohort AS" in c and "'Sales'" not in c for c in code)  # the definition as written
