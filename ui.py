@@ -136,7 +136,8 @@ def trend_chart(tile: compute.Tile, filters: compute.Filters) -> go.Figure:
     return fig
 
 
-def definition_card(kpi: Kpi) -> None:
+def definition_card(kpi: Kpi, filters: compute.Filters | None = None) -> None:
+    """The definition, cohort rule and SQL of a KPI; with filters, also the SQL as run with the cuts."""
     with st.expander(f"Definition: {kpi.title}"):
         st.markdown(f"**{kpi.description}**")
         st.markdown(f"- Cohort: {kpi.cohort}\n- Unit: {kpi.unit}; {kpi.direction.replace('_', ' ')}; "
@@ -144,6 +145,9 @@ def definition_card(kpi: Kpi) -> None:
         if kpi.is_ratio:
             st.markdown(f"- Numerator: {kpi.numerator}\n- Denominator: {kpi.denominator}")
         st.code(kpi.sql, language="sql")
+        if filters is not None and (any(filters.columns().values()) or filters.business_days):
+            st.caption("As run with the chosen cuts" + (" and business days" if filters.business_days else ""))
+            st.code(compute.prepared(kpi, filters)[0], language="sql")
 
 
 @st.cache_data(show_spinner=False)
@@ -261,23 +265,35 @@ def require(capability: str):
     return access
 
 
-def download_csv(label: str, frame: pl.DataFrame, file_name: str, *, key: str) -> None:
+def download_csv(label: str, frame, file_name: str, *, key: str) -> None:
     """A CSV download as this viewer may have it: people columns only for roles allowed them, no formula
-    cells; a download that carries people data is written to the audit trail."""
+    cells; a download that carries people data is written to the audit trail. `frame` may be a
+    callable returning the frame, so a large CSV is built only when the button is pressed."""
     from pipelines import decisions
     from pipelines.access import PERSONAL_COLUMNS, redact, safe_frame
 
     access = current_access()
-    shown = safe_frame(redact(frame, access))
-    personal = [c for c in shown.columns if c in PERSONAL_COLUMNS]
 
-    def audit() -> None:
+    def shown() -> pl.DataFrame:
+        return safe_frame(redact(frame() if callable(frame) else frame, access))
+
+    def audit(rows: pl.DataFrame) -> None:
+        personal = [c for c in rows.columns if c in PERSONAL_COLUMNS]
         if personal:
             decisions.record("export.personal", "download", file_name, actor=access.actor,
-                             after={"rows": shown.height, "columns": personal})
+                             after={"rows": rows.height, "columns": personal})
 
-    st.download_button(label, shown.write_csv().encode(), file_name=file_name, mime="text/csv", key=key, on_click=audit)
+    if callable(frame):
+        def data() -> bytes:
+            rows = shown()
+            audit(rows)
+            return rows.write_csv().encode()
 
+        st.download_button(label, data, file_name=file_name, mime="text/csv", key=key)
+    else:
+        rows = shown()
+        st.download_button(label, rows.write_csv().encode(), file_name=file_name, mime="text/csv", key=key,
+                           on_click=lambda: audit(rows))
 
 def audit_entries(actions: tuple[str, ...] = ()) -> pl.DataFrame:
     from pipelines import decisions

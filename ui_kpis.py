@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Callable
 
 import plotly.graph_objects as go
 import polars as pl
@@ -19,6 +20,7 @@ from metrics.catalog import Kpi, load_definitions
 from pipelines.warehouse import QueryError
 
 ALL_WEEKS = "whole range"
+SHOWN_ROWS = 2_000
 
 
 def kpis(group: str) -> list[Kpi]:
@@ -34,17 +36,25 @@ def benchmarks() -> dict[str, kpi_settings.Benchmark]:
 
 
 @st.cache_data(show_spinner=False)
-def _rows(name: str, filters: compute.Filters, as_of, path: str, stamp: float, week: date | None, part: str | None) -> pl.DataFrame:
-    return drill.rows(load_definitions()[name], filters, as_of=as_of, week=week, part=part, path=Path(path))
+def _rows(name: str, filters: compute.Filters, as_of, path: str, stamp: float, week: date | None, part: str | None,
+          limit: int) -> pl.DataFrame:
+    return drill.rows(load_definitions()[name], filters, as_of=as_of, week=week, part=part, path=Path(path), limit=limit)
 
 
 def cohort_rows(kpi: Kpi, info: compute.WarehouseInfo, filters: compute.Filters, week: date | None = None,
-                part: str | None = None) -> pl.DataFrame:
+                part: str | None = None, limit: int = drill.ROW_LIMIT) -> pl.DataFrame:
     try:
-        return _rows(kpi.name, filters, info.as_of, str(info.path), ui._stamp(info.path), week, part)
+        return _rows(kpi.name, filters, info.as_of, str(info.path), ui._stamp(info.path), week, part, limit)
     except QueryError as exc:
         st.error(f"The rows behind {kpi.title} could not be read:\n\n{exc}")
         st.stop()
+
+
+def drill_rows(kpi: Kpi, info: compute.WarehouseInfo, filters: compute.Filters, caption: str, key: str,
+               week: date | None = None, part: str | None = None) -> None:
+    """The rows behind one figure: the first SHOWN_ROWS on screen, all of them in the CSV (read on click)."""
+    preview = cohort_rows(kpi, info, filters, week, part, limit=SHOWN_ROWS + 1)
+    drill_table(preview, caption, key, lambda: cohort_rows(kpi, info, filters, week, part))
 
 
 @st.cache_data(show_spinner=False)
@@ -184,17 +194,17 @@ def bars_by(kpi: Kpi, frame: pl.DataFrame, dimension: str) -> go.Figure:
     return fig
 
 
-SHOWN_ROWS = 2_000
+def drill_table(rows: pl.DataFrame, caption: str, key: str, rows_for_csv: Callable[[], pl.DataFrame] | None = None) -> None:
+    """Rows behind a figure (the first SHOWN_ROWS on screen) and a CSV of them all (built when clicked).
 
-
-def drill_table(rows: pl.DataFrame, caption: str, key: str) -> None:
-    """The rows behind a figure (the first SHOWN_ROWS on screen), and a CSV of them all."""
-    more = f"; the first {SHOWN_ROWS:,} shown, all in the CSV" if rows.height > SHOWN_ROWS else ""
-    capped = " (the drill-down stops there)" if rows.height >= drill.ROW_LIMIT else ""
-    st.caption(f"{caption}: {rows.height:,} row(s){capped}{more}")
-    # Through the access module: ids pseudonymous and no people columns for aggregate-only roles.
+    Both go through the access module: ids pseudonymous and no people columns for aggregate-only roles."""
+    if rows.height > SHOWN_ROWS:
+        st.caption(f"{caption}: more than {SHOWN_ROWS:,} rows; the first {SHOWN_ROWS:,} shown, all (up to "
+                   f"{drill.ROW_LIMIT:,}) in the CSV")
+    else:
+        st.caption(f"{caption}: {rows.height:,} row(s)")
     st.dataframe(ui.for_viewer(rows.head(SHOWN_ROWS)), hide_index=True, key=f"{key}_table")
-    ui.download_csv("Download these rows (CSV)", rows, f"{key}.csv", key=f"{key}_csv")
+    ui.download_csv("Download these rows (CSV)", rows_for_csv or rows, f"{key}.csv", key=f"{key}_csv")
 
 
 def selected_week_rows(kpi: Kpi, info: compute.WarehouseInfo, filters: compute.Filters, state_key: str) -> None:
@@ -203,7 +213,7 @@ def selected_week_rows(kpi: Kpi, info: compute.WarehouseInfo, filters: compute.F
     if not chosen:
         return
     week = date.fromisoformat(chosen)
-    drill_table(cohort_rows(kpi, info, filters, week), f"{kpi.title}, {ui.week_label(week)}", f"{state_key}_rows")
+    drill_rows(kpi, info, filters, f"{kpi.title}, {ui.week_label(week)}", f"{state_key}_rows", week)
     if st.button("Clear selection", key=f"{state_key}_clear"):
         st.session_state[state_key] = None
         st.rerun()
@@ -228,8 +238,11 @@ def funnel(info: compute.WarehouseInfo, filters: compute.Filters) -> pl.DataFram
     return _funnel(filters, str(info.path), ui._stamp(info.path))
 
 
-def funnel_rows(info: compute.WarehouseInfo, filters: compute.Filters, stage: str) -> pl.DataFrame:
-    return drill.funnel_rows(filters, stage, path=info.path)
+def funnel_rows(info: compute.WarehouseInfo, filters: compute.Filters, stage: str) -> None:
+    """The applications behind one funnel step, as a drill table."""
+    preview = drill.funnel_rows(filters, stage, path=info.path, limit=SHOWN_ROWS + 1)
+    drill_table(preview, f"Applied in the range and reached {stage}", f"funnel_{stage}",
+                lambda: drill.funnel_rows(filters, stage, path=info.path))
 
 
 @st.cache_data(show_spinner=False)

@@ -206,11 +206,24 @@ def _configured_targets(kpis: dict[str, Kpi]) -> list[str]:
 
 
 def definitions_version(directory: Path = KPI_DIR) -> str:
-    """A short hash of every definition file: stamps builds and exports."""
+    """A short hash of every definition file (and of the targets data/stagetruth.toml overrides):
+    stamps builds and exports."""
     digest = hashlib.sha256()
     for path in sorted(directory.glob("*.sql")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
+    if directory == KPI_DIR:
+        # targets and the stale threshold set in the settings change the figures: part of the version
+        from metrics.kpi_settings import KpiSettingsError, load
+
+        try:
+            settings = load()
+        except KpiSettingsError:
+            settings = None
+        if settings is not None:
+            for name, value in sorted(settings.targets.items()):
+                digest.update(f"target:{name}={value}".encode())
+            digest.update(f"stale_after_days={settings.stale_after_days}".encode())
     return digest.hexdigest()[:12]
 
 

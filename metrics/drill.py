@@ -124,10 +124,10 @@ GROUP BY furthest_stage
 """
 
 
-def _funnel_rows(filters: Filters, path: Path | None, stages: list[str]) -> pl.DataFrame:
+def _funnel_rows(filters: Filters, path: Path | None, stages: list[str], limit: int) -> pl.DataFrame:
     columns = warehouse_columns()
     sql, _ = sqlmod.narrow(FUNNEL_SQL, filters.columns(), {t: set(columns[t]) for t in FILTERABLE_TABLES})
-    query = f"SELECT * FROM ({sql}) AS f WHERE list_contains($stages, furthest_stage) ORDER BY applied_at LIMIT {ROW_LIMIT}"
+    query = f"SELECT * FROM ({sql}) AS f WHERE list_contains($stages, furthest_stage) ORDER BY applied_at LIMIT {int(limit)}"
     with warehouse.read_only(path or warehouse_path()) as con:
         return warehouse.query(con, query, {"start": filters.start_ts, "end": filters.end_ts, "stages": stages})
 
@@ -148,8 +148,8 @@ def funnel(filters: Filters, *, path: Path | None = None) -> pl.DataFrame:
     )
 
 
-def funnel_rows(filters: Filters, stage: str, *, path: Path | None = None) -> pl.DataFrame:
+def funnel_rows(filters: Filters, stage: str, *, path: Path | None = None, limit: int = ROW_LIMIT) -> pl.DataFrame:
     """The applications behind one funnel step: applied in the range, reached the stage or beyond."""
     if stage not in ORDERED_STAGES:
         raise ValueError(f"not a funnel stage: {stage!r} (one of {', '.join(ORDERED_STAGES)})")
-    return _funnel_rows(filters, path, list(ORDERED_STAGES[ORDERED_STAGES.index(stage):]))
+    return _funnel_rows(filters, path, list(ORDERED_STAGES[ORDERED_STAGES.index(stage):]), limit)

@@ -1,5 +1,7 @@
 """Conversion: the funnel, cohort conversion over time, and by source and client, with drill-down."""
 
+from dataclasses import replace
+
 import streamlit as st
 
 import ui
@@ -24,7 +26,7 @@ st.dataframe(funnel, hide_index=True, key="funnel_table",
 stage = st.selectbox("Applications that reached", funnel["stage"].to_list(), key="funnel_stage", index=None,
                      placeholder="select a funnel step (or pick one here)")
 if stage is not None:
-    ui_kpis.drill_table(ui_kpis.funnel_rows(info, filters, stage), f"Applied in the range and reached {stage}", f"funnel_{stage}")
+    ui_kpis.funnel_rows(info, filters, stage)
 
 tiles = ui.kpi_tiles(info, filters, group="conversion")
 by_name = {t.kpi.name: t for t in tiles}
@@ -33,14 +35,14 @@ for column, tile in zip(st.columns(max(len(tiles), 1)), tiles):
     column.caption(f"{tile.total.get('numerator', 0):,} / {tile.total.get('denominator', 0):,} · target "
                    f"{ui.format_value(tile.kpi, tile.kpi.target)}")
     with column:
-        ui.definition_card(tile.kpi)
+        ui.definition_card(tile.kpi, filters)
 
 st.subheader("Cohort conversion over time")
 name = st.selectbox("Conversion", list(by_name), format_func=lambda n: by_name[n].kpi.title, key="conversion_kpi")
 tile = by_name[name]
 kpi = tile.kpi
 ui_kpis.selectable(ui_kpis.weekly_chart(tile, filters), f"c_trend_{name}", "conversion_week")
-ui.definition_card(kpi)
+ui.definition_card(kpi, filters)
 
 left, right = st.columns(2)
 for column, dimension in ((left, "source/channel"), (right, "client")):
@@ -49,18 +51,21 @@ for column, dimension in ((left, "source/channel"), (right, "client")):
         if split.height:
             ui_kpis.selectable(ui_kpis.bars_by(kpi, ui_kpis.drill.totals_by(split), dimension),
                                f"c_by_{dimension}_{name}", f"conversion_{dimension}", clear_on_deselect=True)
-        ui.definition_card(kpi)
+        ui.definition_card(kpi, filters)
 
 st.subheader(f"Rows behind {kpi.title}")
 week = ui_kpis.week_picker(filters, "conversion_week")
 part = st.radio("Rows", ["all", "numerator", "denominator"], horizontal=True, key="conversion_part")
-chosen = ui_kpis.cohort_rows(kpi, info, filters, week, None if part == "all" else part)
-for dimension, column in (("source/channel", "channel"), ("client", "client")):
+narrowed, only = filters, []
+for dimension, attr in (("source/channel", "channels"), ("client", "clients")):
     value = st.session_state.get(f"conversion_{dimension}")
-    if value is not None and value in chosen[column].fill_null("(none)").to_list():
-        chosen = chosen.filter(chosen[column].fill_null("(none)") == value)
-        st.caption(f"only {dimension} {value} (selected in the chart)")
-        if st.button(f"All {dimension} values", key=f"clear_{column}"):
+    if value is not None and value != "(none)":
+        narrowed = replace(narrowed, **{attr: (value,)})
+        only.append(f"{dimension} {value}")
+        if st.button(f"All {dimension} values", key=f"clear_{attr}"):
             st.session_state[f"conversion_{dimension}"] = None
             st.rerun()
-ui_kpis.drill_table(chosen, f"{kpi.title}, {'whole range' if week is None else ui.week_label(week)}, {part}", f"conversion_{name}")
+if only:
+    st.caption(f"only {', '.join(only)} (selected in the charts)")
+ui_kpis.drill_rows(kpi, info, narrowed, f"{kpi.title}, {'whole range' if week is None else ui.week_label(week)}, {part}",
+                   f"conversion_{name}", week, None if part == "all" else part)

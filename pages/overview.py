@@ -36,5 +36,5 @@ left, right = st.columns(2)
 for i, tile in enumerate(tiles):
     with (left if i % 2 == 0 else right):
         ui_kpis.selectable(ui_kpis.weekly_chart(tile, filters), f"trend_{tile.kpi.name}", f"overview_week_{tile.kpi.name}")
-        ui.definition_card(tile.kpi)
+        ui.definition_card(tile.kpi, filters)
         ui_kpis.selected_week_rows(tile.kpi, info, filters, f"overview_week_{tile.kpi.name}")

@@ -19,7 +19,7 @@ main = [t for t in tiles if not t.kpi.name.startswith("time_in_")]
 
 st.subheader("SLA attainment")
 st.dataframe(
-    [{"KPI": t.kpi.title, "median": ui.format_value(t.kpi, t.value), "p90": ui.format_value(t.kpi, t.total.get("p90")),
+    [{"KPI": t.kpi.title, "median or rate": ui.format_value(t.kpi, t.value), "p90": ui.format_value(t.kpi, t.total.get("p90")),
       "target": ui.format_value(t.kpi, t.kpi.target), "within target": t.total.get("share_within_target"),
       "n": t.n, "cuts not applicable": ", ".join(t.not_applied)} for t in main],
     hide_index=True, key="sla_table",
@@ -36,42 +36,42 @@ if tile.not_applied:
 left, right = st.columns(2)
 with left:
     ui_kpis.selectable(ui_kpis.weekly_chart(tile, filters), f"v_trend_{name}", "velocity_week")
-    ui.definition_card(kpi)
+    ui.definition_card(kpi, filters)
 with right:
     if "share_within_target" in tile.weekly.columns:
         ui_kpis.selectable(ui_kpis.sla_chart(tile, filters), f"v_sla_{name}", "velocity_week")
     else:
         st.caption(f"{kpi.title} has no target share.")
-    ui.definition_card(kpi)
+    ui.definition_card(kpi, filters)
 
 left, right = st.columns(2)
 with left:
     durations = ui_kpis.aggregate("durations", kpi, info, filters)
     st.plotly_chart(ui_kpis.distribution_chart(kpi, durations), width="stretch", key=f"v_dist_{name}")
-    ui.definition_card(kpi)
+    ui.definition_card(kpi, filters)
 with right:
     dimension = st.selectbox("Weekly trend by", list(ui_kpis.drill.DIMENSIONS), key="velocity_dimension")
     split = ui_kpis.aggregate("by_dimension", kpi, info, filters, dimension=dimension)
     if split.height:
         ui_kpis.selectable(ui_kpis.dimension_chart(kpi, ui_kpis.drill.weekly_by(split), dimension),
                            f"v_dim_{name}_{dimension}", "velocity_week")
-    ui.definition_card(kpi)
+    ui.definition_card(kpi, filters)
 
 st.subheader(f"Rows behind {kpi.title}")
 week = ui_kpis.week_picker(filters, "velocity_week")
 part = st.radio("Rows", ["all", "numerator", "denominator"], horizontal=True, key="velocity_part",
                 help="numerator: within target; denominator: the rows the share is taken over.")
-ui_kpis.drill_table(ui_kpis.cohort_rows(kpi, info, filters, week, None if part == "all" else part),
-                    f"{kpi.title}, {'whole range' if week is None else ui.week_label(week)}, {part}", f"velocity_{name}")
+ui_kpis.drill_rows(kpi, info, filters, f"{kpi.title}, {'whole range' if week is None else ui.week_label(week)}, {part}",
+                   f"velocity_{name}", week, None if part == "all" else part)
 
 st.subheader("Where the pipeline waits")
 stays = [t for t in tiles if t.kpi.name.startswith("time_in_")]
 ui_kpis.selectable(ui_kpis.stage_chart(stays), "v_stages", "velocity_stage")
 stage_kpi = st.session_state.get("velocity_stage")
 for t in stays:
-    ui.definition_card(t.kpi)
+    ui.definition_card(t.kpi, filters)
 if stage_kpi in by_name:
-    ui_kpis.drill_table(ui_kpis.cohort_rows(by_name[stage_kpi].kpi, info, filters), by_name[stage_kpi].kpi.title, "velocity_stage_rows")
+    ui_kpis.drill_rows(by_name[stage_kpi].kpi, info, filters, by_name[stage_kpi].kpi.title, "velocity_stage_rows")
 
 stale = by_name.get("stale_applications")
 if stale is not None:
@@ -79,8 +79,8 @@ if stale is not None:
     st.caption(f"{ui.format_value(stale.kpi, stale.value)} of {stale.n:,} open applications have not moved for more than "
                "the stale threshold.")
     st.dataframe(ui_kpis.aggregate("stale_breakdown", stale.kpi, info, filters), hide_index=True, key="stale_breakdown")
-    ui.definition_card(stale.kpi)
-    ui_kpis.drill_table(ui_kpis.cohort_rows(stale.kpi, info, filters, part="numerator"), "Stale applications", "stale_rows")
+    ui.definition_card(stale.kpi, filters)
+    ui_kpis.drill_rows(stale.kpi, info, filters, "Stale applications", "stale_rows", part="numerator")
 
 st.subheader("Integration impact")
 ui_kpis.impact_section(info, filters)

@@ -205,6 +205,9 @@ def kpis(
     department: Annotated[Optional[list[str]], typer.Option(help="Only these departments (repeatable).")] = None,
     recruiter: Annotated[Optional[list[str]], typer.Option(help="Only these recruiters (repeatable).")] = None,
     channel: Annotated[Optional[list[str]], typer.Option(help="Only these sources/channels (repeatable).")] = None,
+    client: Annotated[Optional[list[str]], typer.Option(help="Only these clients (repeatable).")] = None,
+    job: Annotated[Optional[list[str]], typer.Option(help="Only these jobs, by key SOURCE:JOB_ID (repeatable).")] = None,
+    business_days: Annotated[bool, typer.Option("--business-days", help="Durations in business days (Mon-Fri, UTC).")] = False,
     fmt: Format = "table",
 ) -> None:
     """Print every KPI for a week or date range (default: the last 12 full weeks)."""
@@ -218,7 +221,8 @@ def kpis(
             last_monday = last_full_week(meta.as_of)
             first = date.fromisoformat(start) if start else last_monday - timedelta(weeks=11)
             last = date.fromisoformat(end) if end else last_monday + timedelta(days=6)
-        filters = Filters(first, last, tuple(department or ()), tuple(recruiter or ()), tuple(channel or ()))
+        filters = Filters(first, last, tuple(department or ()), tuple(recruiter or ()), tuple(channel or ()),
+                          clients=tuple(client or ()), jobs=tuple(job or ()), business_days=business_days)
         results = tiles(filters, as_of=meta.as_of, path=meta.path)
         rows = [
             {"kpi": t.kpi.name, "title": t.kpi.title, "unit": t.kpi.unit, "value": t.value, "n": t.n,

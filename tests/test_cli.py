@@ -68,3 +68,14 @@ def test_erase_and_purge_say_what_is_wrong(tmp_path, monkeypatch):
     assert result.exit_code == 2 and "nothing ingested yet" in result.output
     result = runner.invoke(app, ["purge", "--older-than", "soon"])
     assert result.exit_code == 2 and "730d" in result.output
+
+
+def test_kpis_by_client_job_and_business_days(velocity_warehouse, monkeypatch):
+    monkeypatch.setenv("STAGETRUTH_WAREHOUSE", str(velocity_warehouse))
+    args = ["kpis", "--start", "2026-11-02", "--end", "2026-11-22", "--format", "json"]
+    rows = {r["kpi"]: r for r in json.loads(runner.invoke(app, args + ["--business-days"]).stdout)}
+    assert rows["interview_scheduling_cycle"]["value"] == pytest.approx(15.0)  # see tests/metrics/test_velocity_kpis.py
+    rows = {r["kpi"]: r for r in json.loads(runner.invoke(app, args + ["--job", "greenhouse:3"]).stdout)}
+    assert (rows["time_to_fill"]["value"], rows["time_to_fill"]["n"]) == (pytest.approx(10.0), 1)
+    rows = {r["kpi"]: r for r in json.loads(runner.invoke(app, args + ["--client", "Nobody Inc"]).stdout)}
+    assert rows["time_to_hire"]["n"] == 0

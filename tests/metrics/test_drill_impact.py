@@ -152,3 +152,28 @@ def test_impact_command(velocity_warehouse, monkeypatch, tmp_path):
                           (["--source", "calendar", "--go-live", "2027-01-01"], "after the data's last day")):
         bad = runner.invoke(app, ["impact", *args])
         assert bad.exit_code == 2 and message in bad.output and "Traceback" not in bad.output, bad.output
+
+
+def test_target_overrides_change_the_definitions_version(tmp_path, monkeypatch):
+    from metrics.catalog import definitions_version
+
+    settings = tmp_path / "s.toml"
+    settings.write_text("[kpis]\nstale_after_days = 14\n")
+    monkeypatch.setenv("STAGETRUTH_SETTINGS", str(settings))
+    before = definitions_version()
+    settings.write_text("[kpis.targets]\ntime_to_fill = 35\n")
+    assert definitions_version() != before
+
+
+def test_kpi_settings_errors_name_the_entry(tmp_path):
+    from metrics.kpi_settings import KpiSettingsError, load
+
+    bad = tmp_path / "s.toml"
+    bad.write_text('[kpis]\nstale_after_days = "two weeks"\n[kpis.go_live]\ncalendar = "last spring"\n')
+    with pytest.raises(KpiSettingsError) as caught:
+        load(bad)
+    assert "stale_after_days" in str(caught.value) and "[kpis.go_live] calendar" in str(caught.value)
+    good = tmp_path / "g.toml"
+    good.write_text('[kpis]\nstale_after_days = 7\n[kpis.go_live]\ncalendar = 2026-08-03\n')
+    loaded = load(good)
+    assert (loaded.stale_after_days, loaded.go_live["calendar"]) == (7.0, date(2026, 8, 3))

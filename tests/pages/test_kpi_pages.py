@@ -94,16 +94,25 @@ def test_conversion_rows_narrow_to_the_source_selected_in_its_chart(app):
     assert not app.exception, app.exception
     rows = app.dataframe[-1].value
     assert list(rows["application_key"]) == ["greenhouse:2005"]  # ed, the one referral
-    app.button(key="clear_channel").click().run()
+    app.button(key="clear_channels").click().run()
     assert len(app.dataframe[-1].value) == 4  # ann, ed, bo, cy
 
 
 def test_business_days_switch_reaches_every_velocity_figure(app):
     app.switch_page("pages/velocity.py").run()
     sla = app.dataframe[0].value.set_index("KPI")
-    assert sla.loc["Interview scheduling cycle", "median"] == "39.0 h"  # 6 h and 72 h
+    assert sla.loc["Interview scheduling cycle", "median or rate"] == "39.0 h"  # 6 h and 72 h
     app.sidebar.toggle(key="w_business_days").set_value(True).run()
     assert not app.exception, app.exception
     sla = app.dataframe[0].value.set_index("KPI")
-    assert sla.loc["Interview scheduling cycle", "median"] == "15.0 h"  # 6 h and 24 business hours (a weekend between)
+    assert sla.loc["Interview scheduling cycle", "median or rate"] == "15.0 h"  # 6 h and 24 business hours (a weekend between)
     assert any("business days" in c.value for c in app.caption)
+
+
+def test_definition_cards_show_the_sql_as_run_with_the_cuts(app):
+    app.sidebar.multiselect(key="w_departments").select("Sales").run()
+    app.switch_page("pages/velocity.py").run()
+    assert not app.exception, app.exception
+    code = [c.value for c in app.code]
+    assert any("department IN ('Sales')" in c for c in code)  # the SQL as run
+    assert any("WITH cohort AS" in c and "'Sales'" not in c for c in code)  # the definition as written
