@@ -17,6 +17,7 @@ import polars as pl
 
 from pipelines import warehouse
 from pipelines.derive import derive_all
+from pipelines.mismatches.stage_truth import derive_stage_truth
 from pipelines.schema import ALL_MODELS, BuildInfo, polars_schema
 from pipelines.warehouse import STAGING_TABLES
 
@@ -57,6 +58,7 @@ def build(
     say("deriving application stages and facts", 2, 4)
     tables.update(derive_all(tables, join_rules))
     as_of = (as_of or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    tables.update(derive_stage_truth(tables, as_of, target))
     build_id = uuid.uuid4().hex[:12]
     load_ids = sorted(set(tables["load_log"]["load_id"].to_list())) if tables["load_log"].height else []
     tables["build_info"] = pl.DataFrame(

@@ -10,6 +10,7 @@ import pandera.polars as pa
 import polars as pl
 
 from pipelines.contracts import CANONICAL_MODELS, UTC
+from pipelines.mismatches.model import Mismatch, StageCorrection
 from pipelines.stages import ALL_STAGES, ORDERED_STAGES
 
 
@@ -181,6 +182,8 @@ DERIVED_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "application_stage": ApplicationStage,
     "application_fact": ApplicationFact,
     "build_info": BuildInfo,
+    "mismatch": Mismatch,
+    "stage_correction": StageCorrection,
 }
 ALL_MODELS: dict[str, type[pa.DataFrameModel]] = {**CANONICAL_MODELS, **OPERATIONAL_MODELS, **DERIVED_MODELS}
 
