@@ -99,3 +99,28 @@ def timeline(source: str, application_id: str, *, path: Path | None = None) -> p
     """Every event any system holds for one application: system, event, at, record."""
     with warehouse.read_only(_path(path)) as con:
         return warehouse.query(con, TIMELINE_SQL, {"source": source, "application": application_id})
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_csv(frame: pl.DataFrame) -> str:
+    """CSV in which no text cell can run as a spreadsheet formula (a leading = + - @ gets a quote)."""
+    text = [c for c, t in frame.schema.items() if t == pl.String]
+    risky = lambda c: pl.any_horizontal([pl.col(c).str.starts_with(p) for p in FORMULA_START])  # noqa: E731
+    guarded = frame.with_columns([pl.when(risky(c)).then(pl.lit("'") + pl.col(c)).otherwise(pl.col(c)).alias(c) for c in text])
+    return guarded.write_csv()
+
+
+def narrow(frame: pl.DataFrame, columns: dict[str, list[str]], *, path: Path | None = None) -> pl.DataFrame:
+    """Mismatches of applications matching the sidebar's filters (department, recruiter, channel).
+
+    With any filter active, a mismatch with no known application is left out."""
+    active = {c: v for c, v in columns.items() if v}
+    if not active:
+        return frame
+    with warehouse.read_only(_path(path)) as con:
+        fact = warehouse.query(con, "SELECT source, application_id, department, recruiter, channel FROM application_fact")
+    for column, values in active.items():
+        fact = fact.filter(pl.col(column).is_in(values))
+    return frame.join(fact.select("source", "application_id"), on=["source", "application_id"], how="semi")

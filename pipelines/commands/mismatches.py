@@ -22,7 +22,7 @@ def mismatches(
     """
     if fmt not in ("csv", "json"):
         raise typer.BadParameter(f"{fmt!r}: use csv or json", param_hint="--format")
-    from metrics.mismatches import for_export, mismatches as read
+    from metrics.mismatches import for_export, mismatches as read, safe_csv
 
     with _friendly_errors():
         frame = for_export(read(include_resolved=show_all))
@@ -33,5 +33,5 @@ def mismatches(
                 row["evidence"] = json.loads(row["evidence"])
             print(json.dumps(rows, indent=1))
         else:
-            print(frame.write_csv(), end="")
+            print(safe_csv(frame), end="")
         console.print(f"{frame.height:,} {'' if show_all else 'open '}mismatch(es)")
