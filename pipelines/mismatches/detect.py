@@ -153,18 +153,25 @@ def check_complete_stuck_at_offer(t, apps, as_of, cfg) -> pl.DataFrame:
 
 
 def handoffs(t: dict[str, pl.DataFrame], apps: pl.DataFrame) -> pl.DataFrame:
-    """Payroll rows with their application. A row joined by address alone (no application id) goes to
-    the candidate's latest hired application when there is one: the address join picks the latest
-    application, which for a person who applied again after being hired is the wrong one."""
+    """Payroll rows with their application. A row joined by address alone (no application id) picks the
+    latest application of the person, which is wrong for someone hired twice or who applied again
+    after being hired; so it goes to the person's hired application that no payroll row names by id,
+    hired at or before the row was created (the latest such), when there is one."""
     link = t["link"].filter(pl.col("table") == "handoff").select(
         "source", "source_id", "rule", "candidate_source", "candidate_id", app_source="target_source", app_id="application_id")
     rows = t["handoff"].join(link, on=["source", "source_id"], how="left")
-    hired = apps.filter(pl.col("outcome") == "hired").sort("hired_at").group_by("source", "candidate_id").agg(
-        _hired=pl.col("application_id").last()).rename({"source": "candidate_source"})
-    rows = rows.join(hired, on=["candidate_source", "candidate_id"], how="left")
-    by_address = (pl.col("rule") != "application_id") & pl.col("_hired").is_not_null()
-    return rows.with_columns(app_id=pl.when(by_address).then("_hired").otherwise("app_id")).drop("_hired", "candidate_id",
-                                                                                                 "candidate_source")
+    named = rows.filter(pl.col("rule") == "application_id").select("app_source", "app_id").unique()
+    hired = apps.filter(pl.col("outcome") == "hired").select(
+        candidate_source="source", candidate_id="candidate_id", _app="application_id", _hired_at="hired_at") \
+        .join(named, left_on=["candidate_source", "_app"], right_on=["app_source", "app_id"], how="anti")
+    by_address = rows.filter((pl.col("rule") != "application_id") & pl.col("candidate_id").is_not_null()) \
+        .select("source", "source_id", "candidate_source", "candidate_id", "created_at") \
+        .join(hired, on=["candidate_source", "candidate_id"]) \
+        .with_columns(_late=(pl.col("_hired_at") > pl.col("created_at")).fill_null(False)) \
+        .sort("_late", pl.col("_hired_at"), descending=[False, True], nulls_last=True) \
+        .unique(["source", "source_id"], keep="first").select("source", "source_id", "_app")
+    return rows.join(by_address, on=["source", "source_id"], how="left") \
+        .with_columns(app_id=pl.coalesce("_app", "app_id")).drop("_app", "candidate_id", "candidate_source")
 
 
 def hired_no_payroll_handoff(t, apps, as_of, cfg) -> pl.DataFrame:

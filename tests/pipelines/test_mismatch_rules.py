@@ -98,3 +98,19 @@ def test_a_rule_left_out_of_the_settings_rules_is_not_run():
     cfg = MismatchSettings()
     only = replace(cfg, rules={k: v for k, v in cfg.rules.items() if k != "payroll_hire_no_ats_hire"})
     assert detect(payroll_hire().tables(), T + timedelta(days=1), only).height == 0
+
+
+def test_a_payroll_row_joined_by_address_goes_to_the_hire_no_other_row_names():
+    """Hired twice: payroll names the second hire by id, the first only by email. The address join picks
+    the latest application (the second); the rule must count the first hire as handed over."""
+    world = World().application("hired", T - timedelta(days=30), outcome="hired").application(
+        "hired", T - timedelta(days=5), outcome="hired", aid="2")
+    world.rows["application"][1]["applied_at"] = T - timedelta(days=35)  # both applied before W1 was created
+    world.add("handoff", source="payroll", source_id="W1", email="ann@mail.example", created_at=T - timedelta(days=29),
+              start_on=(T - timedelta(days=20)).date())
+    world.add("handoff", source="payroll", source_id="W2", application_id="2", email="ann@mail.example",
+              created_at=T - timedelta(days=4), start_on=(T - timedelta(days=1)).date())
+    tables = world.tables()
+    link = tables["link"].sort("source_id")
+    assert link["application_id"].to_list() == ["2", "2"]  # what the address join alone says
+    assert detect(tables, T + timedelta(days=2), MismatchSettings()).height == 0
