@@ -195,6 +195,9 @@ def payroll_hire_no_ats_hire(t, apps, as_of, cfg) -> pl.DataFrame:
     ats = sorted(set(t["application"]["source"].unique().to_list()) - set(cfg.crm_sources)) or ["ATS"]
     rows = handoffs(t, apps).join(apps, left_on=["app_source", "app_id"], right_on=["source", "application_id"], how="left") \
         .filter(pl.col("app_id").is_null() | ((pl.col("outcome") != "hired") & ~pl.col("reached_hired").fill_null(False)))
+    if "quarantine" in t:  # it names an application the ATS sent but the load quarantined: the quarantine shows it
+        held = t["quarantine"].filter(pl.col("source").is_in(ats)).select(application_id="record_id").drop_nulls().unique()
+        rows = rows.join(held, on="application_id", how="anti")
     rows = rows.with_columns(ats=pl.coalesce("app_source", pl.lit(ats[0])),
                              candidate_id=pl.coalesce("candidate_id", pl.lit(None, pl.String)))
     return _finish(rows, "payroll_hire_no_ats_hire", pl.concat_list(pl.col("source"), pl.col("ats")),

@@ -27,16 +27,21 @@ SCORE = {"rule": pl.String, "planted": pl.Int64, "detected": pl.Int64, "true_pos
 
 
 def ground_truth(demo_dir: Path) -> pl.DataFrame:
-    """The planted mismatches a rule should find: rule, application_id ('' when none is known)."""
+    """The planted mismatches a rule should find: rule and application_id ('record:<id>' for a record
+    no application is known for)."""
     truth = pl.read_csv(demo_dir / "ground_truth" / "mismatches.csv", infer_schema_length=0)
+    # a planted record with no application is keyed by the record its detail names ("new hire W...")
+    record = pl.col("detail").str.extract(r"new hire (\S+)")
     return truth.filter(pl.col("type").is_in(list(DEMO_TYPES))).select(
-        rule=pl.col("type").replace_strict(DEMO_TYPES), application_id=pl.col("application_id").fill_null("")).unique()
+        rule=pl.col("type").replace_strict(DEMO_TYPES),
+        application_id=pl.coalesce("application_id", pl.lit("record:") + record, pl.lit(""))).unique()
 
 
 def score(mismatches: pl.DataFrame, truth: pl.DataFrame, rules: list[str]) -> pl.DataFrame:
     """Per rule: planted, detected (applications with an open mismatch of the rule), precision, recall."""
     found = mismatches.filter(pl.col("status") == "open").select(
-        rule="type", application_id=pl.col("application_id").fill_null("")).unique()
+        rule="type", application_id=pl.coalesce("application_id", pl.lit("record:") + pl.col("person_key").str.split(":").list.last(),
+                                                pl.lit(""))).unique()
     rows = []
     for rule in rules:
         want, got = truth.filter(pl.col("rule") == rule), found.filter(pl.col("rule") == rule)

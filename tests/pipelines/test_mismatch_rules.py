@@ -114,3 +114,19 @@ def test_a_payroll_row_joined_by_address_goes_to_the_hire_no_other_row_names():
     link = tables["link"].sort("source_id")
     assert link["application_id"].to_list() == ["2", "2"]  # what the address join alone says
     assert detect(tables, T + timedelta(days=2), MismatchSettings()).height == 0
+
+
+def test_a_payroll_hire_of_an_application_the_load_quarantined_is_left_to_the_quarantine():
+    import polars as pl
+
+    from pipelines.schema import Quarantine, polars_schema
+
+    world = World().add("application", source="greenhouse", source_id="7", candidate_id="c1", job_id="j1",
+                        applied_at=T - timedelta(days=9), current_stage="offer", outcome="active")
+    world.add("handoff", source="payroll", source_id="W5", application_id="5", email="zed@mail.example", created_at=T)
+    tables = world.tables()
+    assert detect(tables, T + timedelta(days=1), MismatchSettings()).height == 1  # application 5 is unknown
+    tables["quarantine"] = pl.DataFrame([dict(load_id="l", source="greenhouse", object="applications", file="a.json",
+                                              record_no=1, record_id="5", rule="unmapped_stage", detail="...", payload=None,
+                                              quarantined_at=T)], schema=polars_schema(Quarantine))
+    assert detect(tables, T + timedelta(days=1), MismatchSettings()).height == 0
