@@ -55,9 +55,13 @@ st.download_button("Export as CSV", truth.export(shown), file_name="stage_mismat
 rows = shown.to_dicts()
 if not rows:
     st.stop()
-selected = picked.selection.rows[0] if picked and picked.selection.rows else None
-labels = [truth.label(r) for r in rows]
-index = st.selectbox("Open a mismatch", range(len(rows)), index=selected or 0, format_func=lambda i: labels[i], key="mm_pick")
+selected = picked.selection.rows if picked else []
+if selected:
+    index = selected[0]
+    st.caption("Showing the row selected in the table; clear the selection to pick from the list.")
+else:
+    labels = [truth.label(r) for r in rows]
+    index = st.selectbox("Open a mismatch", range(len(rows)), format_func=lambda i: labels[i], key="mm_pick")
 row = rows[index]
 
 st.subheader(row["title"])
