@@ -34,7 +34,7 @@ from pipelines.mismatches.corrections import stage_corrections  # noqa: E402
 from pipelines.mismatches.detect import detect  # noqa: E402
 from pipelines.mismatches.lifecycle import RESOLUTIONS, mismatch_table  # noqa: E402
 from pipelines.mismatches.model import Mismatch  # noqa: E402
-from pipelines.mismatches.quality import ground_truth, score  # noqa: E402
+from pipelines.mismatches.quality import defective, ground_truth, score  # noqa: E402
 from pipelines.mismatches.rules import MismatchSettings  # noqa: E402
 from pipelines.schema import polars_schema  # noqa: E402
 
@@ -102,7 +102,7 @@ def main() -> None:
           f"peak RSS {peak_gib():.2f} GiB")
     print(f"mismatches: {table.height:,} ({table.height / apps:.2%} of applications)")
     with pl.Config(tbl_rows=20, tbl_width_chars=120, fmt_str_lengths=45):
-        print(score(table, ground_truth(root), list(cfg.rules)))
+        print(score(table, ground_truth(root), list(cfg.rules), defective(root)))
     if args.keep:
         print(f"scratch folder kept: {scratch}")
     else:

@@ -46,7 +46,7 @@ def applications(tables: dict[str, pl.DataFrame]) -> pl.DataFrame:
     """Each application's current state, and when it entered its current stage."""
     fact = tables["application_fact"].select(
         "source", "application_id", "candidate_id", "recruiter", "current_stage", "outcome", "exited_at", "hired_at",
-        "reached_offer", "reached_hired")
+        "offer_at", "reached_offer", "reached_hired")
     entered = tables["application_stage"].select("source", "application_id", current_stage="stage", stage_at="entered_at")
     latest = tables["stage_event"].group_by("source", "application_id", "stage").agg(last_at=pl.col("entered_at").max()) \
         .rename({"stage": "current_stage"})
@@ -141,8 +141,11 @@ def envelope_sent_no_ats_offer(t, apps, as_of, cfg) -> pl.DataFrame:
 
 def check_complete_stuck_at_offer(t, apps, as_of, cfg) -> pl.DataFrame:
     done = tool_rows(t, "check").filter((pl.col("kind") == "background") & pl.col("completed_at").is_not_null())
+    # A check requested before the application reached offer belongs to something else (an earlier
+    # hire of the same person, joined here by address): it says nothing about this offer.
     hits = done.join(apps, left_on=["app_source", "app_id"], right_on=["source", "application_id"]) \
-        .filter((pl.col("outcome") == "active") & (pl.col("current_stage") == "offer"))
+        .filter((pl.col("outcome") == "active") & (pl.col("current_stage") == "offer")
+                & (pl.coalesce("requested_at", "completed_at") >= pl.col("offer_at")).fill_null(True))
     return _finish(hits, "check_complete_stuck_at_offer", pl.concat_list(pl.col("source"), pl.col("app_source")),
                    pl.lit("check|") + pl.col("source") + "|" + pl.col("source_id"),
                    [_said(pl.col("source"), pl.col("source_id"),

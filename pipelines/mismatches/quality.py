@@ -23,7 +23,7 @@ DEMO_TYPES = {
     "payroll_hire_without_ats_hire": "payroll_hire_no_ats_hire",
 }
 SCORE = {"rule": pl.String, "planted": pl.Int64, "detected": pl.Int64, "true_positive": pl.Int64,
-         "precision": pl.Float64, "recall": pl.Float64}
+         "precision": pl.Float64, "recall": pl.Float64, "on_clean": pl.Int64}
 
 
 def ground_truth(demo_dir: Path) -> pl.DataFrame:
@@ -37,8 +37,15 @@ def ground_truth(demo_dir: Path) -> pl.DataFrame:
         application_id=pl.coalesce("application_id", pl.lit("record:") + record, pl.lit(""))).unique()
 
 
-def score(mismatches: pl.DataFrame, truth: pl.DataFrame, rules: list[str]) -> pl.DataFrame:
-    """Per rule: planted, detected (applications with an open mismatch of the rule), precision, recall."""
+def defective(demo_dir: Path) -> pl.DataFrame:
+    """Every application the demo planted any defect on, scored by a rule or not."""
+    truth = pl.read_csv(demo_dir / "ground_truth" / "mismatches.csv", infer_schema_length=0)
+    return truth.select("application_id").drop_nulls().unique()
+
+
+def score(mismatches: pl.DataFrame, truth: pl.DataFrame, rules: list[str], defects: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Per rule: planted, detected (applications with an open mismatch of the rule), precision, recall, and
+    on_clean: detections on applications the demo planted no defect of any kind on (needs `defects`)."""
     found = mismatches.filter(pl.col("status") == "open").select(
         rule="type", application_id=pl.coalesce("application_id", pl.lit("record:") + pl.col("person_key").str.split(":").list.last(),
                                                 pl.lit(""))).unique()
@@ -46,9 +53,12 @@ def score(mismatches: pl.DataFrame, truth: pl.DataFrame, rules: list[str]) -> pl
     for rule in rules:
         want, got = truth.filter(pl.col("rule") == rule), found.filter(pl.col("rule") == rule)
         tp = got.join(want, on=["rule", "application_id"], how="semi").height
-        rows.append(dict(rule=rule, planted=want.height, detected=got.height, true_positive=tp,
+        clean = None if defects is None else got.join(want, on=["rule", "application_id"], how="anti") \
+            .join(defects, on="application_id", how="anti").height
+        rows.append(dict(rule=rule, planted=want.height, detected=got.height, true_positive=tp, on_clean=clean,
                          precision=tp / got.height if got.height else None, recall=tp / want.height if want.height else None))
     total_tp, total_got, total_want = (sum(r[k] for r in rows) for k in ("true_positive", "detected", "planted"))
-    rows.append(dict(rule="all", planted=total_want, detected=total_got, true_positive=total_tp,
+    clean = None if defects is None else sum(r["on_clean"] for r in rows)
+    rows.append(dict(rule="all", planted=total_want, detected=total_got, true_positive=total_tp, on_clean=clean,
                      precision=total_tp / total_got if total_got else None, recall=total_tp / total_want if total_want else None))
     return pl.DataFrame(rows, schema=SCORE)

@@ -9,14 +9,14 @@ import polars as pl
 
 from metrics.mismatches import mismatches
 from pipelines import warehouse
-from pipelines.mismatches.quality import DEMO_TYPES, ground_truth, score
+from pipelines.mismatches.quality import DEMO_TYPES, defective, ground_truth, score
 from pipelines.mismatches.rules import RULES
 
 
 def test_every_planted_mismatch_is_found_and_nothing_else(demo_stack):
     root, manifest, _, wh, tmp = demo_stack
     found = mismatches(include_resolved=True, path=wh, decisions=tmp / "decisions.duckdb")
-    result = score(found, ground_truth(root), list(RULES))
+    result = score(found, ground_truth(root), list(RULES), defective(root))
     print("\n" + str(result))
     planted = {DEMO_TYPES[k]: v["count"] for k, v in manifest["defects"].items() if k in DEMO_TYPES}
     assert dict(zip(result["rule"], result["planted"])) == {**{r: planted.get(r, 0) for r in RULES}, "all": sum(planted.values())}
@@ -24,6 +24,7 @@ def test_every_planted_mismatch_is_found_and_nothing_else(demo_stack):
     assert scored.height == len(DEMO_TYPES) + 1  # every demo defect type a rule covers, and the total
     assert scored["precision"].to_list() == [1.0] * scored.height
     assert scored["recall"].to_list() == [1.0] * scored.height
+    assert result["on_clean"].to_list() == [0] * result.height
     assert found.filter(pl.col("status") != "open").height == 0  # a first build resolves nothing
 
 

@@ -130,3 +130,11 @@ def test_a_payroll_hire_of_an_application_the_load_quarantined_is_left_to_the_qu
                                               record_no=1, record_id="5", rule="unmapped_stage", detail="...", payload=None,
                                               quarantined_at=T)], schema=polars_schema(Quarantine))
     assert detect(tables, T + timedelta(days=1), MismatchSettings()).height == 0
+
+
+def test_a_check_requested_before_the_application_reached_offer_says_nothing_about_the_offer():
+    from tests.mismatch_world import check_complete
+
+    world = check_complete()
+    world.rows["check"][0]["requested_at"] = T - timedelta(days=3)  # the offer stage was entered at T - 2 days
+    assert detect(world.tables(), T + timedelta(days=1), MismatchSettings()).height == 0
