@@ -14,6 +14,7 @@ PAGES = {  # section -> (page file stem, title, icon); pipelines/access.py says 
     ],
     "Data": [
         ("data_health", "Data health", ":material/health_and_safety:"),
+        ("mismatches", "Stage mismatches", ":material/compare_arrows:"),
         ("duplicates", "Duplicates", ":material/group:"),
         ("sources", "Sources", ":material/database:"),
         ("audit", "Audit trail", ":material/history:"),

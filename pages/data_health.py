@@ -1,12 +1,15 @@
-"""Data health: the load log, and quarantine by source and rule with the records behind it."""
+"""Data health: the load log, quarantine by source and rule with the records behind it, the health
+KPIs (stage reconciliation, sync errors, quarantine, freshness, open mismatches), open sync errors
+and freshness per source."""
 
 import streamlit as st
 
 import ui
+import ui_stage_truth as truth
 
 access = ui.require("aggregates")
 info = ui.warehouse_info()
-ui.sidebar_filters(info)
+filters = ui.sidebar_filters(info)
 st.title("Data health")
 
 log = ui.health_table("load_log", info)
@@ -65,3 +68,50 @@ else:
                + ("" if access.can("people") else " Records as received are shown to recruiting ops and admins only."))
     st.dataframe(ui.for_viewer(records), hide_index=True,
                  column_config={"payload": st.column_config.TextColumn("record as received", width="large")})
+
+st.subheader("Health KPIs")
+tiles = truth.health_tiles(info, filters)
+for column, tile in zip(st.columns(len(tiles)), tiles):
+    column.metric(tile.kpi.title, ui.format_value(tile.kpi, tile.value), help=tile.kpi.description)
+    column.caption(f"n={tile.n:,} over the range")
+left, right = st.columns(2)
+for i, tile in enumerate(t for t in tiles if t.kpi.name in ("stage_reconciliation_rate", "sync_error_resolution_time")):
+    with (left if i % 2 == 0 else right):
+        st.plotly_chart(ui.trend_chart(tile, filters), width="stretch", key=f"health_trend_{tile.kpi.name}")
+        ui.definition_card(tile.kpi)
+
+st.subheader("Manual stage corrections")
+corrections = truth.health("stage_corrections", info)
+if corrections.height == 0:
+    st.caption("No manual stage corrections.")
+else:
+    st.caption(f"{corrections.height:,} latest correction(s): moves back to a lower stage (see docs/definitions.md).")
+    st.dataframe(corrections, hide_index=True,
+                 column_config={"corrected_at": st.column_config.DatetimeColumn("corrected at", format="YYYY-MM-DD HH:mm")})
+
+st.subheader("Open sync errors")
+errors = truth.health("open_sync_errors", info, as_of=info.as_of)
+if errors.height == 0:
+    st.success("No open sync errors.")
+else:
+    st.metric("Open sync errors", f"{errors.height:,}", help="Errors a connector reports as still open.")
+    st.caption(f"The oldest has been open {errors['age_hours'].max() / 24:.1f} days at {info.as_of:%Y-%m-%d %H:%M} UTC.")
+    st.dataframe(errors, hide_index=True, column_config={
+        "age_hours": st.column_config.NumberColumn("open for (h)", format="%.1f"),
+        "first_seen_at": st.column_config.DatetimeColumn("first seen", format="YYYY-MM-DD HH:mm"),
+        "message": st.column_config.TextColumn("message", width="large")})
+
+st.subheader("Quarantine rate per source")
+st.dataframe(truth.health("quarantine_by_source", info), hide_index=True,
+             column_config={"quarantine_rate": st.column_config.NumberColumn("quarantine rate", format="percent")})
+
+st.subheader("Freshness per source")
+config = ui.settings()
+fresh = truth.freshness(config)
+stale = fresh.filter(fresh["stale"].fill_null(True))["source"].to_list() if fresh.height else []
+if stale:
+    st.warning(f"No good load within {config.freshness_warning_hours:g} h for: {', '.join(stale)}.")
+st.dataframe(fresh, hide_index=True, column_config={
+    "last_load_at": st.column_config.DatetimeColumn("last good load", format="YYYY-MM-DD HH:mm"),
+    "hours_since_load": st.column_config.NumberColumn("hours since", format="%.1f"),
+    "stale": st.column_config.CheckboxColumn(f"older than {config.freshness_warning_hours:g} h")})

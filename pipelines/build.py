@@ -18,6 +18,7 @@ import polars as pl
 from pipelines import warehouse
 from pipelines.derive import derive_all
 from pipelines.identity.resolve import identity_tables
+from pipelines.mismatches.stage_truth import derive_stage_truth
 from pipelines.schema import ALL_MODELS, BuildInfo, polars_schema
 from pipelines.warehouse import STAGING_TABLES
 
@@ -60,6 +61,7 @@ def build(
     say("resolving identities", 2, 4)
     tables.update(identity_tables(tables))
     as_of = (as_of or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    tables.update(derive_stage_truth(tables, as_of, target))
     build_id = uuid.uuid4().hex[:12]
     load_ids = sorted(set(tables["load_log"]["load_id"].to_list())) if tables["load_log"].height else []
     tables["build_info"] = pl.DataFrame(

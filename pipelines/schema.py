@@ -12,6 +12,7 @@ import polars as pl
 from pipelines.contracts import CANONICAL_MODELS, UTC
 from pipelines.kpi_facts import KPI_FACT_MODELS
 from pipelines.identity.tables import IdentityLink, IdentityPair, Person
+from pipelines.mismatches.model import Mismatch, StageCorrection
 from pipelines.stages import ALL_STAGES, ORDERED_STAGES
 
 
@@ -191,6 +192,8 @@ DERIVED_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "build_info": BuildInfo,
     **KPI_FACT_MODELS,
     "person": Person, "identity_link": IdentityLink, "identity_pair": IdentityPair,
+    "mismatch": Mismatch,
+    "stage_correction": StageCorrection,
 }
 ALL_MODELS: dict[str, type[pa.DataFrameModel]] = {**CANONICAL_MODELS, **OPERATIONAL_MODELS, **DERIVED_MODELS}
 

@@ -47,7 +47,10 @@ def test_every_kpi_translates_with_the_same_numbers_or_is_refused_by_name(kpi_wa
         try:
             translation = transpile(name, kpi.sql, dialect, {**VALUES, "target": kpi.target})
         except TranspileError as exc:
-            # the only refusals of the shipped definitions: exact percentiles where the target has none
+            assert f"KPI {name}" in str(exc) and dialect in str(exc)
+            if kpi.group == "health":
+                continue  # data-health definitions read stagetruth's own load tables: refusing them by name is enough
+            # the only refusals of the hiring definitions: exact percentiles where the target has none
             assert dialect in ("bigquery", "trino") and PERCENTILE.search(kpi.sql), str(exc)
             assert f"KPI {name}" in str(exc) and dialect in str(exc) and "percentile" in str(exc)
             continue

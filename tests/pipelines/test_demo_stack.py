@@ -43,14 +43,10 @@ def table(con, sql: str) -> pl.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("stack")
-    root = tmp / "demo"
-    manifest = generate_stack(root, candidates=SIZE, seed=SEED, as_of=AS_OF)
-    settings = Settings(warehouse=tmp / "wh" / "stagetruth.duckdb")
-    results = {name: ingest(source(root, name, entry), settings, loaded_at=AS_OF) for name, entry in manifest["sources"].items()}
-    build(settings.warehouse, as_of=AS_OF)
-    with warehouse.read_only(settings.warehouse) as con:
+def stack(demo_stack):
+    root, manifest, results, wh, tmp = demo_stack
+    assert SIZE == manifest["candidates"] and SEED == manifest["seed"]
+    with warehouse.read_only(wh) as con:
         data = {t: table(con, f'SELECT * FROM "{t}"') for t in (
             "quarantine", "load_log", "link", "application", "candidate_record", "interview", "message", "check", "offer",
             "handoff", "stage_event", "application_stage", "application_fact", "sync_error")}
