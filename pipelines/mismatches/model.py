@@ -19,7 +19,7 @@ class Mismatch(pa.DataFrameModel):
     since_at is when the disagreement began; age_hours runs from since_at to the build's as_of.
     first_detected_at is the as_of of the first build that raised it (carried from the previous
     warehouse). person_key is the ATS candidate (source:candidate_id) or the tool record when no
-    application is known; person_id is left for identity resolution.
+    application is known; person_id is that candidate's resolved person (identity_link).
     """
 
     mismatch_id: str = pa.Field(unique=True)

@@ -37,3 +37,14 @@ def test_stage_corrections_are_the_planted_ones(demo_stack):
     mine = got.select("application_id", "kind", at="corrected_at").sort("application_id", "at")
     assert truth.height > 0
     assert mine.rows() == truth.select("application_id", "kind", "at").sort("application_id", "at").rows()
+
+
+def test_a_mismatch_names_the_resolved_person_of_its_candidate(demo_stack):
+    _, _, _, wh, _ = demo_stack
+    with warehouse.read_only(wh) as con:
+        rows = con.sql("""
+            SELECT m.person_key, m.person_id, l.person_id AS linked FROM mismatch m
+            LEFT JOIN identity_link l ON m.person_key = l.source || ':' || l.source_id""").pl()
+    with_candidate = rows.filter(pl.col("linked").is_not_null())
+    assert with_candidate.height > 0
+    assert (with_candidate["person_id"] == with_candidate["linked"]).all()
