@@ -12,7 +12,19 @@ from pipelines.config import Settings, SourceSettings
 from pipelines.load import ingest
 from tests.builders import GreenhouseExport, utc
 
-AS_OF = utc(2026, 11, 23)  # a Monday: W47 (16-22 Nov) is the last full week
+AS_OF = utc(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_state(tmp_path_factory):
+    """Tests never read or write the developer's own decisions store or secret (data/): a decision or
+    an erasure made by hand must not change what a test loads, nor a test leave entries behind."""
+    state = tmp_path_factory.mktemp("state")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("STAGETRUTH_DECISIONS", str(state / "decisions.duckdb"))
+    patch.setenv("STAGETRUTH_SECRET_FILE", str(state / "secret.key"))
+    yield
+    patch.undo()  # a Monday: W47 (16-22 Nov) is the last full week
 SHARED_FORMATS = Path(__file__).resolve().parents[2] / "shared" / "formats"
 
 STAGES = {11: "Application Review", 12: "Preliminary Phone Screen", 13: "Face to Face", 14: "Offer"}

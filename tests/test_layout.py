@@ -50,3 +50,13 @@ def test_definitions_doc_names_every_kpi_and_stage():
         assert f"`{name}`" in doc, f"docs/definitions.md does not describe KPI {name}"
     for stage in ALL_STAGES:
         assert f"`{stage}`" in doc, f"docs/definitions.md does not name stage {stage}"
+
+
+def test_every_page_asks_the_access_module_for_the_capability_it_is_listed_under():
+    from pipelines.access import PAGES
+
+    for path in sorted((ROOT / "pages").glob("*.py")):
+        if path.stem == "no_access":
+            continue
+        assert path.stem in PAGES, f"{path.name} is not in pipelines.access.PAGES: no role would see it"
+        assert f'ui.require("{PAGES[path.stem]}")' in path.read_text(), f"{path.name} must call ui.require"

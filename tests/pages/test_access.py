@@ -148,3 +148,30 @@ ui.download_csv("Get", pl.DataFrame({"full_name": ["=Ann Tester"], "n": [1]}), "
     assert not at.exception, at.exception
     [entry] = decisions.entries("export.personal").rows(named=True)
     assert entry["subject_id"] == "people.csv" and "full_name" in entry["after"] and "Ann" not in entry["after"]
+
+
+def test_with_sign_in_the_signed_in_email_picks_the_role_and_strangers_see_nothing(stack, monkeypatch):
+    tmp, settings, needles = stack
+    path = settings_for(tmp, "admin")
+    path.write_text(path.read_text().replace("[access.users]\n", '[access.users]\n"lead@acme.example" = "hr_leader"\n'))
+    monkeypatch.setenv("STAGETRUTH_WAREHOUSE", str(settings.warehouse))
+    monkeypatch.setenv("STAGETRUTH_SETTINGS", str(path))
+
+    def run_as(user: dict) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=120)
+        at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test",
+                              "client_id": "test", "client_secret": "test",
+                              "server_metadata_url": "https://login.example/.well-known/openid-configuration"}
+        at.user = user
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    for user in ({"is_logged_in": False}, {"is_logged_in": True, "email": "who@else.example"}):
+        at = run_as(user)
+        assert not at.metric and not at.dataframe and not at.get("plotly_chart"), user  # no data at all
+        assert [t.value for t in at.title] == ["stagetruth"]
+    lead = run_as({"is_logged_in": True, "email": "Lead@acme.example"})
+    assert lead.metric and any("Signed in as Lead@acme.example · hr_leader" in c.value for c in lead.sidebar.caption)
+    text = rendered(lead, [])
+    assert not [n for n in needles if re.search(n, text)]
