@@ -222,13 +222,22 @@ def _sign_in_configured() -> bool:
         return False
 
 
+@st.cache_data(show_spinner=False)
+def _access_settings(path: str, stamp: float):
+    from pipelines.access import load_access_settings
+
+    return load_access_settings(Path(path))
+
+
 def current_access():
-    """The viewer's role: from the signed-in email with sign-in configured, else local mode's default role."""
-    from pipelines.access import load_access_settings, resolve
+    """The viewer's role: from the signed-in email with sign-in configured, else local mode's default role.
+    The role map is read once per change of the settings file, not at every call of a run."""
+    from pipelines.access import resolve
     from pipelines.config import SettingsError
+    from pipelines.paths import settings_path
 
     try:
-        config = load_access_settings()
+        config = _access_settings(str(settings_path()), _stamp(settings_path()))
     except SettingsError as exc:
         st.error(f"The access settings are wrong: {exc}")
         st.stop()

@@ -15,12 +15,11 @@ Read at each call (cheap), so a changed file shows on the next page run.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from pipelines.paths import settings_path
+from pipelines.config import settings_document
 
 DEFAULT_STALE_DAYS = 14
 
@@ -51,13 +50,9 @@ def _number(value, where: str, problems: list[str]) -> float | None:
 
 
 def load(path: Path | None = None) -> KpiSettings:
-    path = path or settings_path()
-    if not path.exists():
+    doc, path = settings_document(path, KpiSettingsError)
+    if doc is None:
         return KpiSettings()
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise KpiSettingsError(f"{path}: not valid TOML: {exc}") from exc
     problems: list[str] = []
     kpis = doc.get("kpis", {})
     stale = _number(kpis.get("stale_after_days", DEFAULT_STALE_DAYS), "[kpis] stale_after_days", problems)

@@ -14,14 +14,12 @@ default_role, and the sidebar says so.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from pipelines.config import SettingsError
-from pipelines.paths import settings_path
+from pipelines.config import SettingsError, settings_document
 
 ROLES = ("hr_leader", "analyst", "recruiting_ops", "admin")
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -83,9 +81,8 @@ class Access:
 
 
 def load_access_settings(path: Path | None = None) -> AccessSettings:
-    path = path or settings_path()
-    doc = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    section = doc.get("access", {})
+    doc, path = settings_document(path)
+    section = (doc or {}).get("access", {})
     problems = []
     default = section.get("default_role", "analyst")
     if default is not None and default not in ROLES:

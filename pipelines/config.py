@@ -74,14 +74,22 @@ def _merge_mapping(base: dict, override: dict) -> dict:
     return out
 
 
-def load_settings(path: Path | None = None) -> Settings:
+def settings_document(path: Path | None = None, error: type[Exception] = SettingsError) -> tuple[dict | None, Path]:
+    """The settings file parsed (None when there is none) and its path; invalid TOML raises `error`
+    naming the file. Every section's loader reads the file through here."""
     path = path or settings_path()
     if not path.exists():
-        return Settings()
+        return None, path
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8")), path
     except tomllib.TOMLDecodeError as exc:
-        raise SettingsError(f"{path}: not valid TOML: {exc}") from exc
+        raise error(f"{path}: not valid TOML: {exc}") from exc
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    doc, path = settings_document(path)
+    if doc is None:
+        return Settings()
     problems: list[str] = []
     skew = doc.get("load", {}).get("clock_skew_minutes", 15)
     if not isinstance(skew, (int, float)) or skew < 0:

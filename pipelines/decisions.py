@@ -86,9 +86,10 @@ def entries(action_prefix: str | None = None, *, path: Path | None = None) -> pl
 
 def standing(action_prefix: str, *, path: Path | None = None) -> pl.DataFrame:
     """Entries under a prefix that still stand: not undone by a later `undo` entry."""
-    every = entries(action_prefix, path=path)
-    undone = entries(None, path=path).filter(pl.col("undoes").is_not_null())["undoes"]
-    return every.filter(pl.col("undoes").is_null() & ~pl.col("audit_id").is_in(undone.implode()))
+    every = entries(None, path=path)
+    undone = every.filter(pl.col("undoes").is_not_null())["undoes"]
+    return every.filter(pl.col("action").str.starts_with(action_prefix) & pl.col("undoes").is_null()
+                        & ~pl.col("audit_id").is_in(undone.implode()))
 
 
 def undo(audit_id: str, *, actor: str, reason: str | None = None, path: Path | None = None) -> str:

@@ -72,7 +72,7 @@ def staging(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     current = staging_schema_hash()
     if path.exists():
         with duckdb.connect(str(path), read_only=True) as probe:
-            tables = {row[0] for row in probe.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+            tables = table_names(probe)
             stored = probe.execute("SELECT schema_hash FROM staging_meta").fetchall()[0][0] if "staging_meta" in tables else None
         if stored != current:
             os.replace(path, path.with_name(f"{path.name}.{stored or 'unversioned'}.old"))
@@ -81,7 +81,7 @@ def staging(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con.execute(f"SET memory_limit = '{os.environ.get('STAGETRUTH_DUCKDB_MEMORY', '6GB')}'")
     con.execute("SET preserve_insertion_order = false")
     try:
-        existing = {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        existing = table_names(con)
         if "staging_meta" not in existing:
             for table in STAGING_SCHEMA:
                 con.execute(ddl(table))
@@ -132,6 +132,10 @@ def read_only(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
     finally:
         con.close()
+
+
+def table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {row[0] for row in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
 
 
 def query(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> pl.DataFrame:

@@ -124,8 +124,11 @@ class GreenhouseExport:
         return root
 
 
-def build_demo_stack(tmp: Path, size: int, seed: int, as_of: datetime):
-    """Every demo source generated, ingested and built in `tmp`: (demo root, manifest, settings)."""
+def build_demo_stack(tmp: Path, size: int, seed: int, as_of: datetime, decisions: Path | None = None):
+    """Every demo source generated, ingested and built in `tmp`: (demo root, manifest, settings, load
+    results per source). With `decisions`, the build reads that decisions store."""
+    import os
+
     from pipelines.build import build
     from pipelines.config import Settings, SourceSettings, _preset
     from pipelines.demo.stack import generate_stack
@@ -134,11 +137,18 @@ def build_demo_stack(tmp: Path, size: int, seed: int, as_of: datetime):
     root = tmp / "demo"
     manifest = generate_stack(root, candidates=size, seed=seed, as_of=as_of)
     settings = Settings(warehouse=tmp / "wh" / "stagetruth.duckdb")
+    results = {}
     for name, entry in manifest["sources"].items():
         kind = entry["kind"]
         mapping = None if kind in ("greenhouse", "calendar") else _preset(kind)
         source = SourceSettings(name, kind, root / entry["path"], mapping=mapping,
                                 internal_domains=tuple(entry.get("internal_domains", ())))
-        ingest(source, settings, loaded_at=as_of)
-    build(settings.warehouse, as_of=as_of)
-    return root, manifest, settings
+        results[name] = ingest(source, settings, loaded_at=as_of)
+    saved = os.environ.get("STAGETRUTH_DECISIONS")
+    if decisions is not None:
+        os.environ["STAGETRUTH_DECISIONS"] = str(decisions)
+    try:
+        build(settings.warehouse, as_of=as_of)
+    finally:
+        os.environ.pop("STAGETRUTH_DECISIONS", None) if saved is None else os.environ.__setitem__("STAGETRUTH_DECISIONS", saved)
+    return root, manifest, settings, results

@@ -125,25 +125,9 @@ def velocity_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def demo_stack(tmp_path_factory: pytest.TempPathFactory):
     """The 1,000-candidate demo stack (seed 7), every source ingested and built once per session:
     (demo root, manifest, load results per source, warehouse path, scratch folder)."""
-    import os
-
-    from pipelines.config import _preset
-    from pipelines.demo.stack import generate_stack
+    from tests.builders import build_demo_stack
 
     tmp = tmp_path_factory.mktemp("stack")
-    root = tmp / "demo"
-    manifest = generate_stack(root, candidates=1000, seed=7, as_of=AS_OF)
-    settings = Settings(warehouse=tmp / "wh" / "stagetruth.duckdb")
-    results = {}
-    for name, entry in manifest["sources"].items():
-        kind = entry["kind"]
-        source = SourceSettings(name, kind, root / entry["path"], mapping=None if kind in ("greenhouse", "calendar") else _preset(kind),
-                                internal_domains=tuple(entry.get("internal_domains", ())))
-        results[name] = ingest(source, settings, loaded_at=AS_OF)
-    saved = os.environ.get("STAGETRUTH_DECISIONS")
-    os.environ["STAGETRUTH_DECISIONS"] = str(tmp / "decisions.duckdb")  # nobody's decisions but the tests'
-    try:
-        build(settings.warehouse, as_of=AS_OF)
-    finally:
-        os.environ.pop("STAGETRUTH_DECISIONS") if saved is None else os.environ.__setitem__("STAGETRUTH_DECISIONS", saved)
+    # nobody's decisions but the tests'
+    root, manifest, settings, results = build_demo_stack(tmp, 1000, 7, AS_OF, decisions=tmp / "decisions.duckdb")
     return root, manifest, results, settings.warehouse, tmp

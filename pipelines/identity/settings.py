@@ -7,12 +7,10 @@ whether the probabilistic stage runs.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipelines.config import SettingsError
-from pipelines.paths import settings_path
+from pipelines.config import SettingsError, settings_document
 
 RULES = ("email", "phone_name", "application", "profile_url")
 FIELDS = ("first_name", "last_name", "email", "phone", "location", "company", "profile_url")
@@ -50,14 +48,10 @@ class IdentitySettings:
 
 
 def load_identity_settings(path: Path | None = None) -> IdentitySettings:
-    path = path or settings_path()
-    if not path.exists():
+    doc, path = settings_document(path, IdentitySettingsError)
+    if doc is None:
         return IdentitySettings()
-    try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8")).get("identity", {})
-    except tomllib.TOMLDecodeError as exc:
-        raise IdentitySettingsError(f"{path}: not valid TOML: {exc}") from exc
-    return parse_identity_settings(doc, str(path))
+    return parse_identity_settings(doc.get("identity", {}), str(path))
 
 
 def parse_identity_settings(doc: dict, where: str = "settings") -> IdentitySettings:

@@ -47,8 +47,7 @@ def previous(target: Path) -> pl.DataFrame:
     if not target.exists():
         return pl.DataFrame(schema=schema)
     with warehouse.read_only(target) as con:
-        names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        if "mismatch" not in names:
+        if "mismatch" not in warehouse.table_names(con):
             return pl.DataFrame(schema=schema)
         frame = warehouse.read_table(con, "mismatch")
     return frame if set(frame.columns) == set(schema) else pl.DataFrame(schema=schema)

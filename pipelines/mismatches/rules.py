@@ -8,13 +8,11 @@ raised, a moment earlier it is not.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 
-from pipelines.config import SettingsError
-from pipelines.paths import settings_path
+from pipelines.config import SettingsError, settings_document
 
 SEVERITIES = ("low", "medium", "high")
 
@@ -74,10 +72,10 @@ class MismatchSettings:
 
 def load_mismatch_settings(path: Path | None = None) -> MismatchSettings:
     """[mismatches] of the settings file, every problem reported at once."""
-    path = path or settings_path()
-    if not path.exists():
+    doc, path = settings_document(path, MismatchSettingsError)
+    if doc is None:
         return MismatchSettings()
-    section = tomllib.loads(path.read_text(encoding="utf-8")).get("mismatches", {})
+    section = doc.get("mismatches", {})
     problems: list[str] = []
     rules = dict(RULES)
     for name, entry in section.get("rules", {}).items():

@@ -18,6 +18,7 @@ why and how many rows, with no personal data.
 from __future__ import annotations
 
 import re
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,9 +29,8 @@ from pipelines.config import Settings
 from pipelines.contracts import CANONICAL_MODELS
 from pipelines.privacy import keys as K
 from pipelines.privacy import suppression
+from pipelines.privacy.suppression import EMAIL_COLUMNS
 
-EMAIL_COLUMNS = {"interview": ("candidate_email",), "check": ("candidate_email",), "handoff": ("email",),
-                 "message": ("sender", "recipient")}
 
 
 class ErasureError(ValueError):
@@ -70,26 +70,31 @@ def _records_with_emails(con, emails: set[str]) -> pl.DataFrame:
 
 def _person_records(settings: Settings, person: str) -> pl.DataFrame:
     with warehouse.read_only(settings.warehouse) as con:
-        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        if "identity_link" not in tables:
+        if "identity_link" not in warehouse.table_names(con):
             raise ErasureError("erasing by person id needs identity resolution in the warehouse; erase by --email")
         return warehouse.query(con, "SELECT source, source_id FROM identity_link WHERE person_id = $p", {"p": person})
 
 
-def _linked(settings: Settings, applications: pl.DataFrame, candidates: pl.DataFrame) -> pl.DataFrame:
-    """Rows of other tools the join table tied to the person's applications or candidate records."""
+def link_rows(settings: Settings, where: str, **frames: pl.DataFrame) -> pl.DataFrame:
+    """(table, source, source_id) of the served warehouse's link rows matching `where`, with the
+    frames visible to it by name; empty when there is no warehouse or no link table yet."""
     empty = pl.DataFrame(schema={"table": pl.String, "source": pl.String, "source_id": pl.String})
     if not settings.warehouse.exists():
         return empty
-    with warehouse.read_only(settings.warehouse) as con:
-        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        if "link" not in tables:
+    with warehouse.read_only(settings.warehouse) as con, ExitStack() as stack:
+        if "link" not in warehouse.table_names(con):
             return empty
-        with warehouse.registered(con, "_apps", applications), warehouse.registered(con, "_cands", candidates):
-            return warehouse.query(con, """
-                SELECT DISTINCT l."table", l.source, l.source_id FROM link l
-                WHERE EXISTS (SELECT 1 FROM _apps a WHERE a.source = l.target_source AND a.source_id = l.application_id)
-                   OR EXISTS (SELECT 1 FROM _cands c WHERE c.source = l.candidate_source AND c.source_id = l.candidate_id)""")
+        for name, frame in frames.items():
+            stack.enter_context(warehouse.registered(con, name, frame))
+        return warehouse.query(con, f'SELECT DISTINCT l."table", l.source, l.source_id FROM link l WHERE {where}')
+
+
+def _linked(settings: Settings, applications: pl.DataFrame, candidates: pl.DataFrame) -> pl.DataFrame:
+    """Rows of other tools the join table tied to the person's applications or candidate records."""
+    return link_rows(settings, """
+        EXISTS (SELECT 1 FROM _apps a WHERE a.source = l.target_source AND a.source_id = l.application_id)
+        OR EXISTS (SELECT 1 FROM _cands c WHERE c.source = l.candidate_source AND c.source_id = l.candidate_id)""",
+                     _apps=applications, _cands=candidates)
 
 
 def find(con, settings: Settings, email: str | None, person: str | None) -> tuple[pl.DataFrame, set[str], set[str]]:

@@ -22,7 +22,7 @@ import polars as pl
 
 from pipelines import decisions, warehouse
 from pipelines.config import Settings
-from pipelines.privacy.erase import ErasureError, _linked, rebuild_warehouse, remove, rewrite
+from pipelines.privacy.erase import ErasureError, _linked, link_rows, rebuild_warehouse, remove, rewrite
 
 OWN_TIME = {
     "interview": "coalesce(start_at, slot_confirmed_at, invite_sent_at)",
@@ -79,17 +79,9 @@ def expired(con, settings: Settings, cutoff: datetime) -> pl.DataFrame:
 
 
 def _alive_links(settings: Settings, expired_apps: pl.DataFrame) -> pl.DataFrame:
-    empty = pl.DataFrame(schema={"table": pl.String, "source": pl.String, "source_id": pl.String})
-    if not settings.warehouse.exists():
-        return empty
-    with warehouse.read_only(settings.warehouse) as con:
-        if "link" not in {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}:
-            return empty
-        with warehouse.registered(con, "_apps", expired_apps):
-            return warehouse.query(con, """
-                SELECT DISTINCT l."table", l.source, l.source_id FROM link l
-                WHERE l.joined AND l.application_id IS NOT NULL AND NOT EXISTS (
-                    SELECT 1 FROM _apps a WHERE a.source = l.target_source AND a.source_id = l.application_id)""")
+    return link_rows(settings, """
+        l.joined AND l.application_id IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM _apps a WHERE a.source = l.target_source AND a.source_id = l.application_id)""", _apps=expired_apps)
 
 
 def purge(settings: Settings, cutoff: datetime, *, actor: str, reason: str | None = None, rebuild_after: bool = True) -> PurgeReport:

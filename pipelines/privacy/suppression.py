@@ -40,8 +40,7 @@ def load_keys(path: Path | None = None) -> list[str]:
     if not path.exists():
         return []
     with warehouse.decisions_store(path, STORE_DDL, read_only=True) as con:
-        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        if "suppression" not in tables:
+        if "suppression" not in warehouse.table_names(con):
             return []
         return [r[0] for r in con.execute("SELECT key FROM suppression").fetchall()]
 

@@ -26,7 +26,7 @@ APP = str(ROOT / "app.py")
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("access")
-    _, _, settings = build_demo_stack(tmp, 300, 5, AS_OF)
+    _, _, settings, _ = build_demo_stack(tmp, 300, 5, AS_OF)
     with warehouse.read_only(warehouse.staging_path(settings.warehouse)) as con:
         people = con.execute("SELECT first_name, last_name, emails FROM candidate_record WHERE first_name IS NOT NULL").fetchall()
         # quarantined candidates too: their records as received are people data as much as loaded ones

@@ -32,7 +32,7 @@ def stack(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setenv("STAGETRUTH_DECISIONS", str(tmp / "decisions.duckdb"))
     mp.setenv("STAGETRUTH_SECRET_KEY", "test-secret")
-    yield build_demo_stack(tmp, SIZE, SEED, AS_OF)
+    yield build_demo_stack(tmp, SIZE, SEED, AS_OF)[:3]
     mp.undo()
 
 
