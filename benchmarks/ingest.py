@@ -1,7 +1,7 @@
 """Ingest throughput: parse floor, full load, a 1% incremental load and a no-change reload, in one run.
 
     .venv/bin/python benchmarks/ingest.py [--candidates 100000] [--keep DIR] [--repeat 2] [--max-rss-gib G]
-                                          [--profile cprofile|pyinstrument] [--profile-out FILE]
+                                          [--erased N] [--profile cprofile|pyinstrument] [--profile-out FILE]
 
 Generates a demo Greenhouse export (~1.1 applications per candidate; 100k candidates take ~35 s
 and ~760 MB, 1M ~6 min and 7.5 GB; --keep DIR writes it there once and reuses it on later runs
@@ -22,7 +22,9 @@ load's own. The cloned pages are removed again at the end, so a --keep folder st
 export. --profile runs one more full load under a profiler after the timed runs and prints its
 top entries (pyinstrument is not a project dependency: install it into the venv to use it). The
 run stops itself, saying in which phase, when its RSS passes --max-rss-gib (default 85% of the
-machine's memory). Machines here are noisy: read the ratios, not the absolute figures.
+machine's memory). Loads use a private decisions store: with --erased N it holds N suppression
+keys (of nobody in the export), so every staged row is checked against an erasure list as it is
+after real erasures. Machines here are noisy: read the ratios, not the absolute figures.
 """
 
 from __future__ import annotations
@@ -355,6 +357,25 @@ def profile_full(source: SourceSettings, scratch: Path, kind: str, out: str | No
         print(buf.getvalue())
 
 
+def private_decisions(scratch: Path, erased: int) -> None:
+    """A decisions store and secret of the run's own, holding `erased` suppression keys."""
+    from pipelines.privacy import suppression
+
+    os.environ["STAGETRUTH_DECISIONS"] = str(scratch / "decisions.duckdb")
+    os.environ["STAGETRUTH_SECRET_KEY"] = "benchmark-secret"
+    if erased:
+        rng = __import__("random").Random(SEED)
+        keys = {kind: {f"{rng.getrandbits(256):064x}" for _ in range(erased // 3 + 1)} for kind in ("record", "email", "phone")}
+        suppression.add_keys(keys, "benchmark")
+    print(f"decisions store: private, {len(suppression_keys()):,} suppression keys", flush=True)
+
+
+def suppression_keys() -> list[str]:
+    from pipelines.privacy import suppression
+
+    return suppression.load_keys()
+
+
 # -------------------------------------------------------------------------------------- main
 
 def main() -> None:
@@ -362,6 +383,7 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=100_000)
     parser.add_argument("--keep", type=Path, help="write the export here once and reuse it on later runs")
     parser.add_argument("--repeat", type=int, default=2, help="parse-only passes (best is kept; the first warms the cache)")
+    parser.add_argument("--erased", type=int, default=0, help="suppression keys in the private decisions store")
     parser.add_argument("--profile", choices=["cprofile", "pyinstrument"], help="profile one more full load")
     parser.add_argument("--profile-out", help="write the profile here (pstats, or HTML for pyinstrument)")
     total_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
@@ -372,6 +394,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="stagetruth-ingest-") as scratch_dir:
         scratch = Path(scratch_dir)
+        private_decisions(scratch, args.erased)
         ON_ABORT.append(lambda: shutil.rmtree(scratch, ignore_errors=True))
         root = (args.keep.resolve() if args.keep else scratch / "export") / "greenhouse"
         if root.exists():

@@ -29,7 +29,7 @@ from pipelines import warehouse
 from pipelines.config import Settings, SourceSettings
 from pipelines.contracts import CANONICAL_MODELS, validation_context
 from pipelines.greenhouse.connector import STEPS
-from pipelines.steps import SourceFiles, StepContext
+from pipelines.steps import FRESH_TABLES, LOOKUP_COLUMNS, SourceFiles, StepContext, lookup_columns
 from pipelines.paths import stage_map_path
 from pipelines.privacy import suppression
 from pipelines.privacy.keys import secret
@@ -135,21 +135,29 @@ def _file_quarantine(problems: list, obj: str) -> pl.DataFrame:
     )
 
 
-def _staged_rows(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, pl.DataFrame]:
-    return {table: warehouse.read_table(con, table, "WHERE source = ?", [source]) for table in CANONICAL_MODELS}
+def _known_rows(con: duckdb.DuckDBPyConnection, source: str, full: bool) -> dict[str, pl.DataFrame]:
+    """What later steps look up of the rows staged before this load (nothing on a full load)."""
+    known = {}
+    for table in LOOKUP_COLUMNS:
+        columns = lookup_columns(table)
+        schema = {name: dtype for name, dtype in polars_schema(CANONICAL_MODELS[table]).items() if name in columns}
+        if full:
+            known[table] = pl.DataFrame(schema=schema)
+            continue
+        listed = ", ".join(f'"{c}"' for c in columns)
+        frame = con.sql(f'SELECT {listed} FROM "{table}" WHERE source = ?', params=[source]).pl()
+        known[table] = frame.cast({c: t for c, t in schema.items() if frame.schema[c] != t})
+    return known
 
 
-def _merge(existing: pl.DataFrame, incoming: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(all rows after the upsert, the incoming rows that win). A stored later updated_at wins."""
-    if incoming.height == 0:
-        return existing, incoming
-    if "updated_at" in incoming.columns and existing.height:
-        stored = existing.select("source_id", _stored=pl.col("updated_at"))
-        incoming = incoming.join(stored, on="source_id", how="left", maintain_order="left").filter(
-            pl.col("_stored").is_null() | pl.col("updated_at").is_null() | (pl.col("updated_at") >= pl.col("_stored"))
-        ).drop("_stored")
-    merged = pl.concat([existing.filter(~pl.col("source_id").is_in(incoming["source_id"].implode())), incoming])
-    return merged, incoming
+def _remember(ctx: StepContext, table: str, winners: pl.DataFrame) -> None:
+    """Keep what later steps look up of the rows this step wrote."""
+    if table in LOOKUP_COLUMNS and winners.height:
+        kept = ctx.loaded[table]
+        kept = kept.filter(~pl.col("source_id").is_in(winners["source_id"].implode()))
+        ctx.loaded[table] = pl.concat([kept, winners.select(kept.columns)])
+    if table in FRESH_TABLES:
+        ctx.fresh[table] = pl.concat([ctx.fresh[table], winners]) if table in ctx.fresh else winners
 
 
 def ingest(
@@ -172,7 +180,7 @@ def ingest(
     with warehouse.staging(warehouse.staging_path(settings.warehouse)) as store:
         registered = warehouse.read_table(store, "file_registry", "WHERE source = ?", [source.name])
         full = full or registered.height == 0 or bool((registered["config_hash"] != mapping).any())
-        existing = {t: f.clear() for t, f in _staged_rows(store, source.name).items()} if full else _staged_rows(store, source.name)
+        existing = _known_rows(store, source.name, full)
         known = {} if full else {
             row["file"]: (row["sha256"], row["bytes"], row["mtime_ns"]) for row in registered.iter_rows(named=True)
         }
@@ -242,8 +250,8 @@ def _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_
             with validation_context(loaded_at, settings.clock_skew):
                 result = split(CANONICAL_MODELS[table], staged)
             good = result.good.select(list(polars_schema(CANONICAL_MODELS[table])))
-            ctx.loaded[table], winners = _merge(ctx.loaded[table], good)
-            ctx.fresh[table] = pl.concat([ctx.fresh[table], winners]) if table in ctx.fresh else winners
+            winners = writer.winners(table, good)
+            _remember(ctx, table, winners)
             q = pl.concat([_file_quarantine(ctx.file_problems, obj), result.quarantine], how="vertical")
             records = suppression.drop_raw(ctx.last_records, dropped)  # an erased person's raw records stay out too
             raw = records.select(
@@ -292,6 +300,21 @@ class _StepWriter:
         if full:
             for table in (*CANONICAL_MODELS, "quarantine", "raw_record", "file_registry"):
                 store.execute(f'DELETE FROM "{table}" WHERE source = ?', [source])
+
+    def winners(self, table: str, good: pl.DataFrame) -> pl.DataFrame:
+        """The rows that win the upsert by (source, source_id): a staged copy (from an earlier load or
+        an earlier step of this one) carrying a later updated_at keeps its place."""
+        if good.height == 0 or "updated_at" not in good.columns:
+            return good
+        keys = good.select("source_id", "updated_at").with_row_index("_row")
+        with warehouse.registered(self.store, "_keys", keys):
+            stale = self.store.sql(
+                f'SELECT k._row FROM _keys k JOIN "{table}" s ON s.source = ? AND s.source_id = k.source_id '
+                "WHERE k.updated_at < s.updated_at", params=[self.source],
+            ).pl()["_row"]
+        if stale.len() == 0:
+            return good
+        return good.filter(~pl.int_range(pl.len(), dtype=pl.UInt32).is_in(stale.implode()))
 
     def write_step(self, table: str, obj: str, winners: pl.DataFrame, quarantine: pl.DataFrame,
                    raw: pl.DataFrame, reread: list[str]) -> None:

@@ -1,8 +1,9 @@
 """What every connector step works with: the source's files, its stage map, and what is loaded.
 
 A step reads one object's records, maps them to one canonical table and returns a staged frame
-(see pipelines.validate). `loaded` holds, per canonical table, every row known after the steps
-so far (already staged ones included), so children can be checked against their parents.
+(see pipelines.validate). `loaded` holds, per canonical table, what children look up of every row
+known after the steps so far (already staged ones included): its id and the columns named in
+LOOKUP_COLUMNS, never whole rows, so a large load does not hold its tables twice.
 """
 
 from __future__ import annotations
@@ -28,14 +29,31 @@ class SourceFiles:
     internal_domains: tuple[str, ...] = ()
 
 
+# What later steps read of a table's loaded rows, beyond the id (see the connectors).
+# Only parent tables are kept: no step looks up a message or an interview.
+LOOKUP_COLUMNS: dict[str, tuple[str, ...]] = {
+    "candidate_record": ("emails",),  # an email from a known address is inbound
+    "client": (),
+    "job": (),
+    "job_stage": ("name",),  # a history row names its stage by id
+    "application": ("outcome", "current_stage"),  # exits, and snapshots diffed into stage events
+}
+# Tables whose freshly loaded rows (whole) a later step of the same load reads.
+FRESH_TABLES = ("application",)
+
+
+def lookup_columns(table: str) -> list[str]:
+    return ["source_id", *LOOKUP_COLUMNS.get(table, ())]
+
+
 @dataclass
 class StepContext:
     con: duckdb.DuckDBPyConnection
     source: SourceFiles
     stage_map: StageMap
-    loaded: dict[str, pl.DataFrame] = field(default_factory=dict)
-    before: dict[str, pl.DataFrame] = field(default_factory=dict)  # what was staged before this load
-    fresh: dict[str, pl.DataFrame] = field(default_factory=dict)  # rows this load wrote, per table
+    loaded: dict[str, pl.DataFrame] = field(default_factory=dict)  # lookup_columns of every known row
+    before: dict[str, pl.DataFrame] = field(default_factory=dict)  # the same, as staged before this load
+    fresh: dict[str, pl.DataFrame] = field(default_factory=dict)  # rows this load wrote, for FRESH_TABLES
     parsed: dict[str, pl.DataFrame] = field(default_factory=dict)  # every parsed record, kept or not
     file_problems: list[FileProblem] = field(default_factory=list)
     files_read: int = 0
@@ -72,4 +90,6 @@ def staged_frame(frame: pl.DataFrame, source: str, columns: dict[str, pl.Expr]) 
 
 
 def known_ids(ctx: StepContext, table: str) -> pl.Series:
+    if table not in LOOKUP_COLUMNS:
+        raise KeyError(f"{table} is not a parent table: add it to LOOKUP_COLUMNS to look its ids up")
     return ctx.loaded[table]["source_id"] if table in ctx.loaded else pl.Series([], dtype=pl.String)

@@ -56,13 +56,19 @@ def problem(rule: str, detail: str | pl.Expr) -> pl.Expr:
 def add_problem(frame: pl.DataFrame, when: pl.Expr, rule: str, detail: str | pl.Expr) -> pl.DataFrame:
     """Append a problem to every row where `when` holds.
 
-    Most rules hold for every row: the lists are only rebuilt when some row breaks the rule.
+    Most rules hold for every row, and appending to a list column costs as much as rebuilding it:
+    only the rows that break the rule are touched, then put back in their places.
     """
     hits = frame.select(_hit=when.fill_null(False))["_hit"]
     if not hits.any():
         return frame
-    new = pl.when(hits).then(problem(rule, detail)).otherwise(pl.lit([], dtype=pl.List(PROBLEM)))
-    return frame.with_columns(_problems=pl.concat_list(pl.col("_problems"), new))
+    frame = frame.with_row_index("_hit_pos")
+    fixed = frame.filter(hits).select("_hit_pos", _hit_new=pl.concat_list(pl.col("_problems"), problem(rule, detail)))
+    return (
+        frame.join(fixed, on="_hit_pos", how="left", maintain_order="left")
+        .with_columns(_problems=pl.coalesce("_hit_new", "_problems"))
+        .drop("_hit_pos", "_hit_new")
+    )
 
 
 def empty_quarantine() -> pl.DataFrame:

@@ -22,9 +22,11 @@ import polars as pl
 
 from pipelines.schema import ALL_MODELS, ddl, polars_schema
 
+# Payloads are stored with zstd: the raw layer is most of a load's bytes, and zstd writes them
+# ~2.5x faster and ~6x smaller than DuckDB's automatic choice (benchmarks/ingest.py).
 RAW_DDL = (
     'CREATE TABLE IF NOT EXISTS "raw_record" (load_id VARCHAR, source VARCHAR, object VARCHAR, '
-    "file VARCHAR, record_no BIGINT, payload VARCHAR)"
+    "file VARCHAR, record_no BIGINT, payload VARCHAR USING COMPRESSION zstd)"
 )
 STAGING_TABLES = ("candidate_record", "client", "job", "job_stage", "application", "stage_event", "interview", "offer", "message",
                   "check", "handoff", "sync_error")
