@@ -204,7 +204,7 @@ class StageEvent(Traced):
     @pa.dataframe_check(name="stage_order")
     def first_entries_in_canonical_order(cls, data: pa.PolarsData) -> pl.LazyFrame:
         """A later canonical stage may not be first entered before an earlier one."""
-        return data.lazyframe.select(stage_order_ok_expr())
+        return stage_order_ok(data.lazyframe)
 
 
 def stage_order_ok_expr() -> pl.Expr:
@@ -213,6 +213,7 @@ def stage_order_ok_expr() -> pl.Expr:
     So when a record claims a later stage before an earlier one was first entered (hired before
     the offer), the record making the claim fails, and a re-entry of a stage at a plausible time
     does not. Exits are not ordered among stages, but may not precede the application's first entry.
+    The definition, as window expressions; stage_order_ok computes the same faster.
     """
     rank = pl.col("stage").replace_strict(STAGE_RANK, default=None, return_dtype=pl.Int32)
     first = pl.col("entered_at").min().over("source", "application_id", "stage")
@@ -224,6 +225,30 @@ def stage_order_ok_expr() -> pl.Expr:
     ok_ordered = pl.when(rank.is_not_null()).then((pl.col("entered_at") >= earlier_max).fill_null(True)).otherwise(True)
     ok_exit = pl.when(rank.is_null()).then((pl.col("entered_at") >= app_first).fill_null(True)).otherwise(True)
     return ok_ordered & ok_exit
+
+
+def stage_order_ok(events: pl.LazyFrame) -> pl.LazyFrame:
+    """stage_order_ok_expr's rule, one boolean per event in the events' order, from first entries.
+
+    The first entry of each (application, canonical stage) is found once; each stage's bound is
+    the latest first entry among lower stages. Windows ordered per application cost ~5x more at
+    300k events.
+    """
+    keys = ["source", "application_id"]
+    rank = pl.col("stage").replace_strict(STAGE_RANK, default=None, return_dtype=pl.Int32)
+    rows = events.select(*keys, "entered_at", _rank=rank)
+    firsts = (
+        rows.filter(pl.col("_rank").is_not_null())
+        .group_by(*keys, "_rank").agg(_first=pl.col("entered_at").min())
+        .sort(*keys, "_rank")
+        .with_columns(_lower=pl.col("_first").cum_max().shift(1).over(keys),
+                      _app_first=pl.col("_first").min().over(keys))
+    )
+    bounds = rows.join(firsts.select(*keys, "_rank", "_lower"), on=[*keys, "_rank"], how="left", maintain_order="left")
+    bounds = bounds.join(firsts.select(*keys, "_app_first").unique(keys), on=keys, how="left", maintain_order="left")
+    ok_ordered = pl.when(pl.col("_rank").is_not_null()).then((pl.col("entered_at") >= pl.col("_lower")).fill_null(True))
+    ok_exit = pl.when(pl.col("_rank").is_null()).then((pl.col("entered_at") >= pl.col("_app_first")).fill_null(True))
+    return bounds.select(ok=pl.coalesce(ok_ordered, ok_exit, pl.lit(True)))
 
 
 class Interview(Traced):
@@ -368,5 +393,6 @@ __all__ = [
     "EXITS",
     "UTC",
     "validation_context",
+    "stage_order_ok",
     "stage_order_ok_expr",
 ]

@@ -22,7 +22,7 @@ from typing import Callable, Literal
 import duckdb
 import polars as pl
 
-from pipelines.validate import PROBLEM
+from pipelines.validate import PROBLEM, add_problem
 from pipelines.warehouse import registered
 
 Kind = Literal["str", "int", "float", "bool", "timestamp", "date", "epoch_ms", "epoch_s", "list[str]", "json"]
@@ -311,23 +311,15 @@ def extract(
     for f in fields:
         if f.kind in ("timestamp", "epoch_ms", "epoch_s"):
             out = out.with_columns(pl.col(f.name).dt.convert_time_zone("UTC").dt.cast_time_unit("us"))
-    problem_exprs: list[pl.Expr] = []
+    out = out.with_columns(_problems=pl.lit([], dtype=pl.List(PROBLEM)))
     # Only coded readers and CSV rows mark records they could not make sense of: look for the
     # marker with a plain substring search before parsing any JSON.
     if out["_payload"].str.contains(ROW_ERROR, literal=True).any():
         row_error = pl.col("_payload").str.json_path_match(f"$.{ROW_ERROR}")
         row_rule = pl.coalesce(pl.col("_payload").str.json_path_match("$.__rule__"), pl.lit("bad_row"))
-        problem_exprs.append(pl.when(row_error.is_not_null()).then(
-            pl.concat_list(pl.struct(rule=row_rule, detail=row_error))).otherwise(pl.lit([], dtype=pl.List(PROBLEM))))
+        out = add_problem(out, row_error.is_not_null(), row_rule, row_error)
     for name, kind in checks:
         bad = pl.col(f"{name}__raw").is_not_null() & pl.col(name).is_null()
-        if not out.select(bad.any()).item():
-            continue  # every value fitted: no list to build
         detail = pl.lit(f"{name.split('__', 1)[0]} = '") + pl.col(f"{name}__raw") + pl.lit(f"' is not a valid {kind}")
-        problem_exprs.append(pl.when(bad).then(pl.concat_list(pl.struct(rule=pl.lit("bad_type"), detail=detail)))
-                             .otherwise(pl.lit([], dtype=pl.List(PROBLEM))))
-    if problem_exprs:
-        out = out.with_columns(_problems=pl.concat_list(problem_exprs))
-    else:
-        out = out.with_columns(_problems=pl.lit([], dtype=pl.List(PROBLEM)))
+        out = add_problem(out, bad, "bad_type", detail)
     return out.drop([f"{name}__raw" for name, _ in checks])

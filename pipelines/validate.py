@@ -47,13 +47,13 @@ class Split:
         return self.good.height, self.quarantine.height
 
 
-def problem(rule: str, detail: str | pl.Expr) -> pl.Expr:
+def problem(rule: str | pl.Expr, detail: str | pl.Expr) -> pl.Expr:
     """A one-problem list for `_problems`, built from a rule name and a detail expression."""
     detail_expr = pl.lit(detail) if isinstance(detail, str) else detail
-    return pl.concat_list(pl.struct(rule=pl.lit(rule), detail=detail_expr))
+    return pl.concat_list(pl.struct(rule=pl.lit(rule) if isinstance(rule, str) else rule, detail=detail_expr))
 
 
-def add_problem(frame: pl.DataFrame, when: pl.Expr, rule: str, detail: str | pl.Expr) -> pl.DataFrame:
+def add_problem(frame: pl.DataFrame, when: pl.Expr, rule: str | pl.Expr, detail: str | pl.Expr) -> pl.DataFrame:
     """Append a problem to every row where `when` holds.
 
     Most rules hold for every row, and appending to a list column costs as much as rebuilding it:

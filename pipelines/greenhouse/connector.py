@@ -257,21 +257,30 @@ def offers(ctx: StepContext) -> pl.DataFrame:
     )
 
 
-def _feed_items(ctx: StepContext, lines: pl.DataFrame, key: str) -> pl.DataFrame:
-    """One record per email (or note) of each activity-feed line, keeping the line's position."""
+def _feed_items(ctx: StepContext, lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(emails, notes): one record per email and per note of each activity-feed line, keeping the
+    line's position. Each line is parsed once; its lists are then split into their items."""
     stem_id = pl.col("_file").str.extract(r"/(\d+)\.json[l]?$")
-    lines = lines.with_columns(_candidate=stem_id)
-    with registered(ctx.con, "_lines", lines):
-        return ctx.con.sql(
-            "SELECT _file, _record_no, coalesce(json_extract_string(_payload, '$.candidate_id'), _candidate) AS candidate_id, "
-            f"unnest(json_extract(_payload, '$.{key}[*]'))::VARCHAR AS _payload FROM _lines"
-        ).pl()
+    lines = lines.select("_file", "_record_no", "_payload", _candidate=stem_id)
+    con = ctx.con
+    with registered(con, "_lines", lines):
+        con.execute("CREATE OR REPLACE TEMP TABLE _feed AS SELECT _file, _record_no, _candidate, "
+                    "json_extract(_payload, ['$.candidate_id', '$.emails', '$.notes']) AS _parts FROM _lines")
+    try:
+        items = []
+        for index in (2, 3):
+            items.append(con.sql(
+                "SELECT _file, _record_no, coalesce(_parts[1] ->> '$', _candidate) AS candidate_id, "
+                f"unnest(json_extract(_parts[{index}], '$[*]'))::VARCHAR AS _payload FROM _feed"
+            ).pl())
+    finally:
+        con.execute("DROP TABLE IF EXISTS _feed")
+    return items[0], items[1]
 
 
 def messages(ctx: StepContext) -> pl.DataFrame:
     lines = ctx.records("activity_feed")
-    emails = _feed_items(ctx, lines, "emails")
-    notes = _feed_items(ctx, lines, "notes")
+    emails, notes = _feed_items(ctx, lines)
     e = ctx.typed(emails.drop("candidate_id"), gh.EMAIL).with_columns(candidate_id=emails["candidate_id"])
     n = ctx.typed(notes.drop("candidate_id"), gh.NOTE).with_columns(candidate_id=notes["candidate_id"])
     cands = ctx.loaded.get("candidate_record", pl.DataFrame(schema={"source_id": pl.String, "emails": pl.List(pl.String)}))

@@ -7,8 +7,10 @@ from datetime import datetime, timedelta, timezone
 import pandera.errors
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pipelines.contracts import CANONICAL_MODELS, StageEvent, validation_context
+from pipelines.contracts import CANONICAL_MODELS, StageEvent, stage_order_ok, stage_order_ok_expr, validation_context
 from pipelines.derive import application_stage
 from pipelines.schema import ALL_MODELS, LoadLog, grain, polars_schema
 from pipelines.stages import ALL_STAGES, Stage, StageMapError, load_stage_map
@@ -88,6 +90,15 @@ def test_stage_order_quarantines_the_record_claiming_a_later_stage_too_early():
     result = validate(frame)
     assert sorted(result.quarantine["record_id"].to_list()) == ["e2", "e5"]
     assert set(result.quarantine["rule"]) == {"stage_order"}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from(ALL_STAGES), st.integers(0, 12)), min_size=1, max_size=40))
+def test_stage_order_check_agrees_with_its_window_definition(rows):
+    """The fast check and the definition written as windows agree on every event, ties included."""
+    frame = events([(app, stage, T0 + timedelta(days=day)) for app, stage, day in rows])
+    fast = stage_order_ok(frame.lazy()).collect().to_series().to_list()
+    assert fast == frame.select(stage_order_ok_expr()).to_series().to_list()
 
 
 def test_reentry_is_not_a_violation_and_first_entry_wins():
