@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
 from pipelines import warehouse
 from pipelines.config import SourceSettings

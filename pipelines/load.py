@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -35,10 +36,13 @@ from pipelines.privacy import suppression
 from pipelines.privacy.keys import secret
 from pipelines.schema import FileRegistry, LoadLog, polars_schema
 from pipelines.stages import StageMap, load_stage_map
+from pipelines.staging_writer import StepWriter
 from pipelines.validate import empty_quarantine, split, stamp
 
 Progress = Callable[[str, int, int], None]
 CONNECTOR_VERSION = "greenhouse/1"
+# Bytes of input files a batched step reads at once (STAGETRUTH_BATCH_MB, default 512).
+BATCH_BYTES = int(float(os.environ.get("STAGETRUTH_BATCH_MB", "512")) * 2**20)
 
 
 @dataclass(frozen=True)
@@ -186,8 +190,8 @@ def ingest(
         }
         registry = _Registry(known)
         store.execute("BEGIN TRANSACTION")
+        writer = StepWriter(store, source.name, full)
         try:
-            writer = _StepWriter(store, source.name, full)
             objects, log = _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_at, progress, writer,
                                       erased)
             if progress:
@@ -200,8 +204,11 @@ def ingest(
             writer.finish(log, files)
             store.execute("COMMIT")
         except BaseException:
+            writer.close()  # no write may still be running on the connection
             store.execute("ROLLBACK")
             raise
+        finally:
+            writer.close()
     return LoadResult(load_id, source.name, loaded_at, tuple(objects), full)
 
 
@@ -233,9 +240,13 @@ def _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_
     steps = connector_steps(source)
     gh = SourceFiles(source.name, source.path, source.time_zone, source.automated_senders, source.internal_domains)
     con = warehouse.memory()
-    ctx = StepContext(con=con, source=gh, stage_map=stage_map, select_files=registry.select)
+    ctx = StepContext(con=con, source=gh, stage_map=stage_map, select_files=registry.select,
+                      stored_records=writer.stored_records)
     ctx.loaded = dict(existing)
     ctx.before = dict(existing)
+    # Greenhouse steps map each record on its own, so their objects are read in batches: a large
+    # export never holds an object's records at once. Mapped and calendar steps see whole objects.
+    ctx.batch_bytes = BATCH_BYTES if source.kind == "greenhouse" else None
     objects: list[ObjectLoad] = []
     log_rows: list[dict] = []
     try:
@@ -243,40 +254,69 @@ def _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_
             if progress:
                 progress(f"{source.name}: {obj}", i, len(steps))
             started = datetime.now(timezone.utc)
-            chosen_before = len(registry.chosen)
-            staged = step(ctx).with_columns(load_id=pl.lit(load_id))
-            rows_in = staged.height + len(ctx.file_problems)
-            staged, dropped = suppression.split(table, staged, list(erased), secret() if erased else "")
-            with validation_context(loaded_at, settings.clock_skew):
-                result = split(CANONICAL_MODELS[table], staged)
-            good = result.good.select(list(polars_schema(CANONICAL_MODELS[table])))
-            winners = writer.winners(table, good)
-            _remember(ctx, table, winners)
-            q = pl.concat([_file_quarantine(ctx.file_problems, obj), result.quarantine], how="vertical")
-            records = suppression.drop_raw(ctx.last_records, dropped)  # an erased person's raw records stay out too
-            raw = records.select(
-                load_id=pl.lit(load_id), source=pl.lit(source.name), object=pl.lit(obj),
-                file=pl.col("_file"), record_no=pl.col("_record_no"), payload=pl.col("_payload"),
-            )
-            reread = [entry["file"] for entry in registry.chosen[chosen_before:]]
-            writer.write_step(table, obj, winners, stamp(q, load_id=load_id, source=source.name, obj=obj, at=loaded_at),
-                              raw, reread)
-            ctx.last_records = ctx.last_records.clear()  # the raw text is written: let it go
-            status = "ok" if q.height == 0 else ("error" if good.height == 0 else "partial")
+            counts = _Counts()
+            while True:
+                _load_batch(ctx, table, obj, step, registry, writer, counts, load_id, loaded_at, settings, erased)
+                if not ctx.pending:
+                    break
+                if progress:
+                    progress(f"{source.name}: {obj} ({counts.files_read} files read, {len(ctx.pending)} to go)", i, len(steps))
+            ctx.files_read, ctx.file_problems = counts.files_read, counts.problems
+            status = "ok" if counts.quarantined == 0 else ("error" if counts.loaded == 0 else "partial")
             message = _message(ctx, obj, source)
-            objects.append(ObjectLoad(table, obj, ctx.files_read, ctx.files_skipped, rows_in, good.height, q.height, status, message,
-                                      dropped.height))
+            objects.append(ObjectLoad(table, obj, ctx.files_read, ctx.files_skipped, counts.rows_in, counts.loaded,
+                                      counts.quarantined, status, message, counts.suppressed))
             log_rows.append(dict(
                 load_id=load_id, source=source.name, object=obj, files=ctx.files_read, files_skipped=ctx.files_skipped,
-                rows_in=rows_in, loaded=good.height, quarantined=q.height, suppressed=dropped.height, status=status,
-                message=message,
-                started_at=started, finished_at=datetime.now(timezone.utc),
+                rows_in=counts.rows_in, loaded=counts.loaded, quarantined=counts.quarantined, suppressed=counts.suppressed,
+                status=status, message=message, started_at=started, finished_at=datetime.now(timezone.utc),
             ))
     finally:
         con.close()
     log = pl.DataFrame(log_rows, schema=polars_schema(LoadLog))
     LoadLog.validate(log, lazy=True)  # the counts must add up before anything is committed
     return objects, log
+
+
+@dataclass
+class _Counts:
+    """One object's counts, summed over its batches."""
+
+    files_read: int = 0
+    rows_in: int = 0
+    loaded: int = 0
+    quarantined: int = 0
+    suppressed: int = 0
+    problems: list = field(default_factory=list)
+
+
+def _load_batch(ctx, table, obj, step, registry, writer, counts, load_id, loaded_at, settings, erased) -> None:
+    """Run a step once (one batch of the object's files), validate its rows and write them."""
+    chosen_before = len(registry.chosen)
+    staged = step(ctx).with_columns(load_id=pl.lit(load_id))
+    rows_in = staged.height + len(ctx.file_problems)
+    staged, dropped = suppression.split(table, staged, list(erased), secret() if erased else "")
+    with validation_context(loaded_at, settings.clock_skew):
+        result = split(CANONICAL_MODELS[table], staged)
+    good = result.good.select(list(polars_schema(CANONICAL_MODELS[table])))
+    winners = writer.winners(table, good)
+    _remember(ctx, table, winners)
+    q = pl.concat([_file_quarantine(ctx.file_problems, obj), result.quarantine], how="vertical")
+    records = suppression.drop_raw(ctx.last_records, dropped)  # an erased person's raw records stay out too
+    raw = records.select(
+        load_id=pl.lit(load_id), source=pl.lit(writer.source), object=pl.lit(obj),
+        file=pl.col("_file"), record_no=pl.col("_record_no"), payload=pl.col("_payload"),
+    )
+    reread = [entry["file"] for entry in registry.chosen[chosen_before:]]
+    writer.write_step(table, obj, winners, stamp(q, load_id=load_id, source=writer.source, obj=obj, at=loaded_at),
+                      raw, reread)
+    ctx.last_records = ctx.last_records.clear()  # the raw text is written: let it go
+    counts.files_read += ctx.files_read
+    counts.rows_in += rows_in
+    counts.loaded += good.height
+    counts.quarantined += q.height
+    counts.suppressed += dropped.height
+    counts.problems += ctx.file_problems
 
 
 def _message(ctx: StepContext, obj: str, source: SourceSettings) -> str | None:
@@ -289,54 +329,6 @@ def _message(ctx: StepContext, obj: str, source: SourceSettings) -> str | None:
     if ctx.files_read == 0:
         return f"{ctx.files_skipped} file(s) unchanged since the last load: skipped"
     return None
-
-
-class _StepWriter:
-    """Writes each step's rows into the open staging transaction as soon as the step is done,
-    so a large load never holds every object's records at once."""
-
-    def __init__(self, store: duckdb.DuckDBPyConnection, source: str, full: bool):
-        self.store, self.source = store, source
-        if full:
-            for table in (*CANONICAL_MODELS, "quarantine", "raw_record", "file_registry"):
-                store.execute(f'DELETE FROM "{table}" WHERE source = ?', [source])
-
-    def winners(self, table: str, good: pl.DataFrame) -> pl.DataFrame:
-        """The rows that win the upsert by (source, source_id): a staged copy (from an earlier load or
-        an earlier step of this one) carrying a later updated_at keeps its place."""
-        if good.height == 0 or "updated_at" not in good.columns:
-            return good
-        keys = good.select("source_id", "updated_at").with_row_index("_row")
-        with warehouse.registered(self.store, "_keys", keys):
-            stale = self.store.sql(
-                f'SELECT k._row FROM _keys k JOIN "{table}" s ON s.source = ? AND s.source_id = k.source_id '
-                "WHERE k.updated_at < s.updated_at", params=[self.source],
-            ).pl()["_row"]
-        if stale.len() == 0:
-            return good
-        return good.filter(~pl.int_range(pl.len(), dtype=pl.UInt32).is_in(stale.implode()))
-
-    def write_step(self, table: str, obj: str, winners: pl.DataFrame, quarantine: pl.DataFrame,
-                   raw: pl.DataFrame, reread: list[str]) -> None:
-        store, source = self.store, self.source
-        if reread:
-            # A re-read file replaces what its earlier version put in quarantine and the raw layer.
-            with warehouse.registered(store, "_reread", pl.DataFrame({"file": reread})):
-                for name in ("quarantine", "raw_record", "file_registry"):
-                    store.execute(f'DELETE FROM "{name}" WHERE source = ? AND file IN (SELECT file FROM _reread)', [source])
-        if winners.height:
-            with warehouse.registered(store, "_ids", winners.select("source_id")):
-                store.execute(f'DELETE FROM "{table}" WHERE source = ? AND source_id IN (SELECT source_id FROM _ids)', [source])
-                # A record that loads now is no longer quarantined from an earlier file.
-                store.execute("DELETE FROM quarantine WHERE source = ? AND object = ? "
-                              "AND record_id IN (SELECT source_id FROM _ids)", [source, obj])
-            warehouse.insert(store, table, winners)
-        warehouse.insert(store, "quarantine", quarantine)
-        warehouse.insert(store, "raw_record", raw)
-
-    def finish(self, log: pl.DataFrame, files: pl.DataFrame) -> None:
-        warehouse.insert(self.store, "load_log", log)
-        warehouse.insert(self.store, "file_registry", files)
 
 
 __all__ = ["ingest", "LoadResult", "ObjectLoad", "config_hash"]

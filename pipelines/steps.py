@@ -61,20 +61,55 @@ class StepContext:
     # Chooses which of an object's files to read (an incremental load skips unchanged ones).
     select_files: Callable[[str, list[Path]], list[Path]] | None = None
     last_records: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=RECORDS_SCHEMA))
+    last_files: list[Path] = field(default_factory=list)  # the files the last records() call read
+    # The raw records an earlier load kept for an object's files (a step that must see every
+    # record, like the calendar fold, takes unchanged files from here instead of parsing them again).
+    stored_records: Callable[[str, list[Path]], pl.DataFrame] | None = None
+    # Read an object's files in batches of about this many bytes (None: all at once). The loader
+    # runs the step again while `pending` holds files; set only for steps whose rows each come
+    # from one record (see pipelines.load).
+    batch_bytes: int | None = None
+    pending: list[Path] = field(default_factory=list)
 
     def records(self, obj: str, patterns: tuple[str, ...] = ("*.json", "*.jsonl", "*.ndjson"),
                 files: list[Path] | None = None) -> pl.DataFrame:
-        """Records of the object's files (or of `files`), skipping those the load need not read."""
-        files = sorted(set(files if files is not None else find_files(self.source.root, obj, patterns)))
-        fresh = self.select_files(obj, files) if self.select_files else files
-        records, problems = read_records(self.con, fresh)
-        self.files_read, self.files_skipped = len(fresh), len(files) - len(fresh)
+        """Records of the object's files (or of `files`), skipping those the load need not read.
+
+        With batch_bytes set, one batch of the files to read; the rest wait in `pending` for the
+        step's next run.
+        """
+        if self.pending:
+            fresh = self.pending
+        else:
+            files = sorted(set(files if files is not None else find_files(self.source.root, obj, patterns)))
+            fresh = self.select_files(obj, files) if self.select_files else files
+            self.files_skipped = len(files) - len(fresh)
+        batch, self.pending = _batch(fresh, self.batch_bytes)
+        records, problems = read_records(self.con, batch)
+        self.files_read = len(batch)
         self.file_problems = problems
         self.last_records = records
+        self.last_files = batch
         return records
+
+    def keep_parsed(self, table: str, frame: pl.DataFrame) -> None:
+        """Keep every parsed record of a table (all batches) for later steps' lookups."""
+        self.parsed[table] = pl.concat([self.parsed[table], frame], how="diagonal_relaxed") if table in self.parsed else frame
 
     def typed(self, records: pl.DataFrame, specs: list) -> pl.DataFrame:
         return extract(self.con, records, specs, self.source.time_zone)
+
+
+def _batch(files: list[Path], limit: int | None) -> tuple[list[Path], list[Path]]:
+    """(the first files up to `limit` bytes, at least one; the rest)."""
+    if limit is None or len(files) <= 1:
+        return files, []
+    total = 0
+    for i, path in enumerate(files):
+        total += path.stat().st_size if path.exists() else 0
+        if total > limit and i > 0:
+            return files[:i], files[i:]
+    return files, []
 
 
 def staged_frame(frame: pl.DataFrame, source: str, columns: dict[str, pl.Expr]) -> pl.DataFrame:

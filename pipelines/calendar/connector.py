@@ -1,8 +1,9 @@
 """Calendar invites (.ics files) -> interviews, one per calendar UID.
 
 An interview's state depends on every message about it (requests, replies, cancellations), so
-each load folds all the source's .ics messages again (see pipelines.formats.ics); the source
-is always read whole, and loading the same files twice still changes nothing.
+each load folds all the source's .ics messages again (see pipelines.formats.ics). Only new or
+changed files are parsed: the messages of unchanged files come from the raw layer, where the
+load that parsed them kept them. Loading the same files twice still changes nothing.
 """
 
 from __future__ import annotations
@@ -26,16 +27,19 @@ FOLDED = {
 
 def interviews(ctx: StepContext) -> pl.DataFrame:
     files = sorted(ctx.source.root.rglob("*.ics"))
-    select, ctx.select_files = ctx.select_files, None  # always fold every message
-    try:
-        records = ctx.records("calendar", files=files)
-    finally:
-        ctx.select_files = select
+    fresh = ctx.records("calendar", files=files)
+    read = {str(f) for f in ctx.last_files}
+    unchanged = [f for f in files if str(f) not in read]
+    kept = ctx.stored_records("calendar", unchanged) if unchanged and ctx.stored_records else fresh.clear()
+    records = pl.concat([kept.with_columns(_kept=pl.lit(True)), fresh.with_columns(_kept=pl.lit(False))]).sort("_file", "_record_no")
     parsed = [json.loads(p) for p in records["_payload"].to_list()]
     rows, bad = [], []
     by_uid: dict[str, list[tuple[dict, str, int]]] = {}
-    for rec, file, no in zip(parsed, records["_file"].to_list(), records["_record_no"].to_list()):
+    for rec, file, no, was_kept in zip(parsed, records["_file"].to_list(), records["_record_no"].to_list(),
+                                       records["_kept"].to_list()):
         if ROW_ERROR in rec:
+            if was_kept:
+                continue  # quarantined by the load that parsed its file
             bad.append(dict(_file=file, _record_no=no, _payload=json.dumps(rec), rule=rec.get("__rule__", "bad_row"),
                             detail=rec[ROW_ERROR]))
         else:

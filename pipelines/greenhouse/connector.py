@@ -85,7 +85,7 @@ def jobs(ctx: StepContext) -> pl.DataFrame:
 
 def job_stages(ctx: StepContext) -> pl.DataFrame:
     t = ctx.typed(ctx.records("job_stages"), gh.JOB_STAGE)
-    ctx.parsed["job_stage"] = t
+    ctx.keep_parsed("job_stage", t)
     mapped = pl.col("name").str.strip_chars().replace_strict(ctx.stage_map.stages, default=None)
     t = t.with_columns(_stage=mapped)
     t = add_problem(t, pl.col("name").is_not_null() & pl.col("_stage").is_null(), "unmapped_stage",
@@ -107,7 +107,7 @@ def job_stages(ctx: StepContext) -> pl.DataFrame:
 
 def applications(ctx: StepContext) -> pl.DataFrame:
     t = ctx.typed(ctx.records("applications"), gh.APPLICATION)
-    ctx.parsed["application"] = t
+    ctx.keep_parsed("application", t)
     sm = ctx.stage_map
     mapped = pl.col("source_stage").str.strip_chars().replace_strict(sm.stages, default=None)
     exit_kind = pl.col("rejection_type").replace_strict(sm.rejection_types, default="rejected")

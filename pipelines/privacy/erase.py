@@ -17,7 +17,6 @@ why and how many rows, with no personal data.
 
 from __future__ import annotations
 
-import re
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path

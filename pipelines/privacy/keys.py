@@ -70,20 +70,52 @@ def phone_key(value: str | None, key: str | None = None) -> str | None:
 
 # --- the same keys as DuckDB SQL expressions (the secret is a bound parameter: $secret) ---
 
+def sql_tagged(kind: str, value_sql: str) -> str:
+    """'kind|value' (NULL for no value): what a key hashes after the secret."""
+    return f"CASE WHEN ({value_sql}) IS NULL THEN NULL ELSE '{kind}|' || ({value_sql}) END"
+
+
+def sql_hash(tagged_sql: str) -> str:
+    """The key of a tagged value (see sql_tagged)."""
+    return f"sha256($secret || '|' || ({tagged_sql}))"
+
+
 def _sql_keyed(kind: str, value_sql: str) -> str:
     return f"CASE WHEN ({value_sql}) IS NULL THEN NULL ELSE sha256($secret || '|{kind}|' || ({value_sql})) END"
 
 
+def _email_norm(column_sql: str) -> str:
+    return f"CASE WHEN strpos(lower(trim({column_sql})), '@') > 0 THEN lower(trim({column_sql})) END"
+
+
+def _phone_norm(column_sql: str) -> str:
+    digits = f"regexp_replace(coalesce({column_sql}, ''), '[^0-9]', '', 'g')"
+    return f"CASE WHEN length({digits}) >= 7 THEN right({digits}, 10) END"
+
+
+def _record_value(source_sql: str, table: str, id_sql: str) -> str:
+    return f"{source_sql} || '|{table}|' || CAST({id_sql} AS VARCHAR)"
+
+
 def sql_email(column_sql: str) -> str:
-    norm = f"CASE WHEN strpos(lower(trim({column_sql})), '@') > 0 THEN lower(trim({column_sql})) END"
-    return _sql_keyed("email", norm)
+    return _sql_keyed("email", _email_norm(column_sql))
 
 
 def sql_phone(column_sql: str) -> str:
-    digits = f"regexp_replace(coalesce({column_sql}, ''), '[^0-9]', '', 'g')"
-    norm = f"CASE WHEN length({digits}) >= 7 THEN right({digits}, 10) END"
-    return _sql_keyed("phone", norm)
+    return _sql_keyed("phone", _phone_norm(column_sql))
 
 
 def sql_record(source_sql: str, table: str, id_sql: str) -> str:
-    return _sql_keyed("record", f"{source_sql} || '|{table}|' || CAST({id_sql} AS VARCHAR)")
+    return _sql_keyed("record", _record_value(source_sql, table, id_sql))
+
+
+def sql_email_tagged(column_sql: str) -> str:
+    return sql_tagged("email", _email_norm(column_sql))
+
+
+def sql_phone_tagged(column_sql: str) -> str:
+    return sql_tagged("phone", _phone_norm(column_sql))
+
+
+def sql_record_tagged(source_sql: str, table: str, id_sql: str) -> str:
+    return sql_tagged("record", _record_value(source_sql, table, id_sql))

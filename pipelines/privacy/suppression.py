@@ -56,29 +56,41 @@ def add_keys(entries: dict[str, set[str]], audit_id: str, path: Path | None = No
         return con.execute("SELECT count(*) FROM suppression").fetchall()[0][0] - before
 
 
-def row_keys_sql(table: str, columns: list[str]) -> str:
-    """A DuckDB list expression of every key a staged row of `table` carries."""
-    scalars = [K.sql_record("source", table, "source_id")]
-    scalars += [K.sql_record("source", parent, col) for col, parent in PARENTS.items() if col in columns]
-    scalars += [K.sql_email(f'"{c}"') for c in EMAIL_COLUMNS.get(table, ()) if c in columns]
-    scalars += [K.sql_phone(f'"{c}"') for c in PHONE_COLUMNS.get(table, ()) if c in columns]
+def row_tags_sql(table: str, columns: list[str]) -> str:
+    """A DuckDB list expression of every tagged value (kind|value) a staged row of `table` carries:
+    its keys are their keyed hashes (pipelines.privacy.keys)."""
+    scalars = [K.sql_record_tagged("source", table, "source_id")]
+    scalars += [K.sql_record_tagged("source", parent, col) for col, parent in PARENTS.items() if col in columns]
+    scalars += [K.sql_email_tagged(f'"{c}"') for c in EMAIL_COLUMNS.get(table, ()) if c in columns]
+    scalars += [K.sql_phone_tagged(f'"{c}"') for c in PHONE_COLUMNS.get(table, ()) if c in columns]
     lists = [f"[{', '.join(scalars)}]"]
     for col in LIST_COLUMNS.get(table, ()):
         if col in columns:
-            fn = K.sql_email("x") if col == "emails" else K.sql_phone("x")
+            fn = K.sql_email_tagged("x") if col == "emails" else K.sql_phone_tagged("x")
             lists.append(f'coalesce(list_transform("{col}", lambda x: {fn}), [])')
     return f"flatten([{', '.join(lists)}])"
 
 
 def split(table: str, staged: pl.DataFrame, suppressed_keys: list[str], secret: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(rows to keep, rows suppressed). No keys on the list: nothing to compute."""
+    """(rows to keep, rows suppressed). No keys on the list: nothing to compute.
+
+    Each distinct value is hashed once (a candidate's id recurs on every message), and the keys
+    are matched by a join, so the cost does not grow with the length of the list.
+    """
     if not suppressed_keys or staged.height == 0:
         return staged, staged.clear()
-    numbered = staged.with_row_index("_row")
-    sql = f"SELECT _row FROM _staged WHERE list_has_any({row_keys_sql(table, staged.columns)}, $keys)"
+    used = ["source", "source_id", *PARENTS, *EMAIL_COLUMNS.get(table, ()), *PHONE_COLUMNS.get(table, ()),
+            *LIST_COLUMNS.get(table, ())]
+    numbered = staged.select([c for c in dict.fromkeys(used) if c in staged.columns]).with_row_index("_row")
+    sql = (
+        f"WITH slots AS (SELECT _row, unnest({row_tags_sql(table, numbered.columns)}) AS v FROM _staged), "
+        "hit AS (SELECT v FROM (SELECT DISTINCT v FROM slots WHERE v IS NOT NULL) "
+        f"JOIN (SELECT unnest($keys) AS k) ON {K.sql_hash('v')} = k) "
+        "SELECT DISTINCT _row FROM slots JOIN hit USING (v)"
+    )
     with warehouse.memory() as con, warehouse.registered(con, "_staged", numbered):
         rows = con.sql(sql, params={"secret": secret, "keys": suppressed_keys}).pl()["_row"]
-    hit = numbered["_row"].is_in(rows.implode())
+    hit = pl.int_range(pl.len(), dtype=pl.UInt32).is_in(rows.implode())
     return staged.filter(~hit), staged.filter(hit)
 
 

@@ -6,7 +6,6 @@ import textwrap
 from pathlib import Path
 
 import duckdb
-import polars as pl
 import pytest
 
 from pipelines import warehouse

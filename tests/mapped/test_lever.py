@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import duckdb
-import polars as pl
 import pytest
 
 from pipelines import warehouse

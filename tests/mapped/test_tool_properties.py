@@ -3,8 +3,7 @@ each ends loaded or quarantined exactly once, a good time is read exactly, and a
 
 from __future__ import annotations
 
-import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from email.utils import format_datetime
 from pathlib import Path
 from tempfile import TemporaryDirectory

@@ -236,7 +236,6 @@ def test_xlsx_export_is_stable_in_content(card, tmp_path):
 def measured_warehouse(tmp_path_factory):
     """kpi_export plus a second record of ed (same email) applying in W47, and a `mismatch` table
     with two open and one resolved row, as the stage-mismatch work will publish."""
-    from pipelines import warehouse
     from tests.builders import utc
 
     gh = kpi_export()

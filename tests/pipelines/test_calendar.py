@@ -89,6 +89,36 @@ def test_an_event_without_uid_and_a_broken_file_are_quarantined(tmp_path):
     assert obj.rows_in == obj.loaded + obj.quarantined == 4
 
 
+def test_an_incremental_load_parses_only_new_files_and_folds_every_message(tmp_path):
+    root = tmp_path / "cal"
+    root.mkdir()
+    (root / "1-request.ics").write_text(invite("REQUEST", 0, "20261102T090000Z", "20261105T140000Z"))
+    (root / "2-accept.ics").write_text(invite("REPLY", 0, "20261102T113000Z", "20261105T140000Z", "ACCEPTED",
+                                               replying="ana@mail.example"))
+    (root / "3-no-uid.ics").write_text(invite("REQUEST", 0, "20261102T090000Z", "20261105T140000Z", uid="x")
+                                        .replace("UID:x\n", ""))
+    _, con = load(root, tmp_path)
+    con.close()
+    (root / "4-moved.ics").write_text(invite("REQUEST", 1, "20261103T080000Z", "20261106T150000Z"))
+    result, con = load(root, tmp_path)
+    [obj] = result.objects
+    assert (obj.files, obj.files_skipped) == (1, 3)  # only the new file was parsed
+    columns = "external_event_id, candidate_email, invite_sent_at, slot_confirmed_at, start_at, reschedule_count, status"
+    folded = con.sql(f"SELECT {columns} FROM interview").fetchall()
+    # the confirmation and the first request come from messages kept in the raw layer
+    assert folded == [("evt-1@acme.example", "ana@mail.example", utc(2026, 11, 2, 9), utc(2026, 11, 2, 11, 30),
+                       utc(2026, 11, 6, 15), 1, "confirmed")]
+    assert con.sql("SELECT count(*) FROM quarantine").fetchall() == [(1,)]  # the bad message once, not again
+    con.close()
+    again, con = load(root, tmp_path)
+    assert con.sql(f"SELECT {columns} FROM interview").fetchall() == folded
+    assert con.sql("SELECT count(*) FROM quarantine").fetchall() == [(1,)]
+    con.close()
+    fresh, con = load(root, tmp_path / "full")  # a first load of the same files agrees
+    assert con.sql(f"SELECT {columns} FROM interview").fetchall() == folded
+    assert fresh.objects[0].files == 4
+
+
 @pytest.mark.skipif(not ICS.is_dir(), reason="shared/formats samples not beside the repo")
 def test_real_invites_parse(tmp_path):
     records = [json.loads(r) for r in messages(ICS / "ical4j_samples" / "incoming_itip_request_reply_cancel_counter.ics")]

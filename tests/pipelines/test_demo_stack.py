@@ -19,7 +19,6 @@ import polars as pl
 import pytest
 
 from pipelines import warehouse
-from pipelines.build import build
 from pipelines.config import Settings, SourceSettings, _preset
 from pipelines.demo import generate
 from pipelines.demo.people import plain
