@@ -177,7 +177,7 @@ def ingest(
     load_id = f"{source.name}-{loaded_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
     if not source.path.is_dir():
         raise FileNotFoundError(f"source {source.name!r}: folder {source.path} does not exist")
-    stage_map = load_stage_map(source.stage_map_section) if _uses_stages(source) else StageMap()
+    stage_map = source_stage_map(source)
     map_file = stage_map_path()
     mapping = config_hash(source, map_file.read_text(encoding="utf-8") if map_file.exists() else "")
     erased = suppression.load_keys()
@@ -210,6 +210,11 @@ def ingest(
         finally:
             writer.close()
     return LoadResult(load_id, source.name, loaded_at, tuple(objects), full)
+
+
+def source_stage_map(source: SourceSettings) -> StageMap:
+    """The stage map a source is read with (empty for sources that map no stages)."""
+    return load_stage_map(source.stage_map_section) if _uses_stages(source) else StageMap()
 
 
 def _uses_stages(source: SourceSettings) -> bool:

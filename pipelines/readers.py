@@ -14,7 +14,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import multiprocessing
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Literal
@@ -171,10 +174,34 @@ def row_error(message: str, rule: str = "bad_row", **record: object) -> str:
     return json.dumps({ROW_ERROR: message, "__rule__": rule, **record}, default=str)
 
 
-def _coded_records(path: Path) -> pl.DataFrame:
-    payloads = FILE_READERS[path.suffix.lower()](path)
+def _coded_records(path: Path, payloads: list[str] | None = None) -> pl.DataFrame:
+    payloads = FILE_READERS[path.suffix.lower()](path) if payloads is None else payloads
     return pl.DataFrame({"_file": [str(path)] * len(payloads), "_record_no": list(range(len(payloads))), "_payload": payloads},
                         schema=RECORDS_SCHEMA)
+
+
+# Coded readers run in Python (icalendar, email): past this many bytes over two or more files,
+# files are read by worker processes, one per core.
+PARALLEL_CODED_BYTES = 16 * 2**20
+
+
+def _run_reader(job: tuple[Callable[[Path], list[str]], Path]) -> tuple[list[str] | None, str | None]:
+    reader, path = job
+    try:
+        return reader(path), None
+    except (ValueError, UnicodeDecodeError) as exc:
+        return None, _first_line(str(exc))
+
+
+def _read_coded(paths: list[Path]) -> list[tuple[list[str] | None, str | None]]:
+    """(records, error) per file, in order; in worker processes when there is enough to read."""
+    jobs = [(FILE_READERS[p.suffix.lower()], p) for p in paths]
+    workers = min(os.cpu_count() or 1, len(paths))
+    if workers < 2 or sum(p.stat().st_size for p in paths) < PARALLEL_CODED_BYTES:
+        return [_run_reader(job) for job in jobs]
+    # spawn, not fork: the parent holds DuckDB and Polars thread pools a fork would copy mid-flight
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(_run_reader, jobs))
 
 
 def read_records(con: duckdb.DuckDBPyConnection, files: list[Path]) -> tuple[pl.DataFrame, list[FileProblem]]:
@@ -186,6 +213,7 @@ def read_records(con: duckdb.DuckDBPyConnection, files: list[Path]) -> tuple[pl.
     frames: list[pl.DataFrame] = []
     problems: list[FileProblem] = []
     json_files: list[Path] = []
+    coded: list[Path] = []
     for path in files:
         try:
             if path.stat().st_size == 0:
@@ -200,12 +228,14 @@ def read_records(con: duckdb.DuckDBPyConnection, files: list[Path]) -> tuple[pl.
             except (ValueError, csv.Error) as exc:
                 problems.append(FileProblem(str(path), _first_line(str(exc))))
         elif path.suffix.lower() in FILE_READERS:
-            try:
-                frames.append(_coded_records(path))
-            except (ValueError, UnicodeDecodeError) as exc:
-                problems.append(FileProblem(str(path), _first_line(str(exc))))
+            coded.append(path)
         else:
             json_files.append(path)
+    for path, (payloads, error) in zip(coded, _read_coded(coded)):
+        if error is None:
+            frames.append(_coded_records(path, payloads))
+        else:
+            problems.append(FileProblem(str(path), error))
     pending = list(json_files)
     while pending:
         try:

@@ -137,3 +137,22 @@ def test_real_invites_parse(tmp_path):
     result, _ = load(root, tmp_path)
     [obj] = result.objects
     assert obj.rows_in == obj.loaded + obj.quarantined and obj.loaded >= 5
+
+
+def test_invites_read_by_worker_processes_match_a_serial_read(tmp_path, monkeypatch):
+    from pipelines import readers
+
+    root = tmp_path / "cal"
+    root.mkdir()
+    (root / "a.ics").write_text(invite("REQUEST", 0, "20261102T090000Z", "20261105T140000Z")
+                                + invite("REPLY", 0, "20261102T113000Z", "20261105T140000Z", "ACCEPTED", replying="ana@mail.example"))
+    (root / "b.ics").write_bytes(b"BEGIN:VCALENDAR\xff\xfe not UTF-8")
+    (root / "c.ics").write_text(invite("REQUEST", 2, "20261103T090000Z", "20261107T140000Z", uid="evt-9@acme.example"))
+    files = sorted(root.glob("*.ics"))
+    con = duckdb.connect()
+    serial, serial_problems = readers.read_records(con, files)
+    monkeypatch.setattr(readers, "PARALLEL_CODED_BYTES", 0)
+    monkeypatch.setattr(readers.os, "cpu_count", lambda: 2)
+    parallel, parallel_problems = readers.read_records(con, files)
+    assert parallel.equals(serial) and serial.height == 3
+    assert parallel_problems == serial_problems and [p.file for p in serial_problems] == [str(root / "b.ics")]

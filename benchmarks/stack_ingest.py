@@ -1,0 +1,113 @@
+"""Ingest throughput of every demo source (the ATS and the tools around it) against parsing alone.
+
+    .venv/bin/python benchmarks/stack_ingest.py [--candidates 20000] [--keep DIR] [--max-rss-gib G]
+
+Generates the demo stack (what `stagetruth demo` writes: one hiring history as every source, each in
+its own format) in a child process, reused with --keep DIR when its manifest matches. Then, per
+source, in the manifest's order:
+
+1. typed parse: the source's connector steps with nothing validated or written
+   (benchmarks/parse_floor.parse_typed: readers, coded readers for .ics and mail, mapping);
+2. full load: `ingest(..., full=True)` into one staging store, as `stagetruth ingest --full` does;
+3. a no-change reload of the same files.
+
+Prints seconds, records, load ÷ parse per source and for the whole stack, and peak RSS. Loads use
+a private decisions store. Machines here are noisy: read the ratios, not the absolute figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ingest import PHASE, peak_rss_mib, private_decisions, rss_guard
+from parse_floor import parse_typed
+
+from pipelines.config import Settings, SourceSettings, _preset
+from pipelines.load import ingest
+
+SEED = 7
+AS_OF = datetime(2026, 11, 23, tzinfo=timezone.utc)
+
+
+def stack(root: Path, candidates: int) -> tuple[dict, float | None]:
+    """The demo stack under root: reused when its manifest matches, else generated in a child process."""
+    manifest_path = root / "manifest.json"
+    if manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text())
+        if (manifest.get("candidates"), manifest.get("seed")) == (candidates, SEED):
+            return manifest, None
+    code = ("import sys; from pathlib import Path; from datetime import datetime; "
+            "from pipelines.demo.stack import generate_stack; "
+            "generate_stack(Path(sys.argv[1]), candidates=int(sys.argv[2]), seed=int(sys.argv[3]), "
+            "as_of=datetime.fromisoformat(sys.argv[4]))")
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code, str(root), str(candidates), str(SEED), AS_OF.isoformat()], check=True)
+    return json.loads(manifest_path.read_text()), time.perf_counter() - started
+
+
+def sources(root: Path, manifest: dict) -> list[SourceSettings]:
+    out = []
+    for name, entry in manifest["sources"].items():
+        kind = entry["kind"]
+        mapping = None if kind in ("greenhouse", "calendar") else _preset(kind)
+        out.append(SourceSettings(name, kind, root / entry["path"], mapping=mapping,
+                                  internal_domains=tuple(entry.get("internal_domains", ()))))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--candidates", type=int, default=20_000)
+    parser.add_argument("--keep", type=Path, help="write the stack here once and reuse it on later runs")
+    total_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    parser.add_argument("--max-rss-gib", type=float, default=round(total_gib * 0.85, 1))
+    args = parser.parse_args()
+    rss_guard(args.max_rss_gib)
+    with tempfile.TemporaryDirectory(prefix="stagetruth-stack-") as scratch_dir:
+        scratch = Path(scratch_dir)
+        private_decisions(scratch, 0)
+        root = (args.keep.resolve() if args.keep else scratch / "stack")
+        PHASE[0] = "generating the stack"
+        manifest, gen_s = stack(root, args.candidates)
+        mib = sum(p.stat().st_size for p in root.rglob("*") if p.is_file() and "ground_truth" not in p.parts) / 2**20
+        print(f"stack: {args.candidates:,} candidates, {len(manifest['sources'])} sources, {mib:,.0f} MiB at {root}"
+              + (f" (generated in {gen_s:.0f} s)" if gen_s is not None else " (reused)"), flush=True)
+        settings = Settings(warehouse=scratch / "store" / "stagetruth.duckdb")
+        rows = []
+        for source in sources(root, manifest):
+            PHASE[0] = f"parsing {source.name}"
+            started = time.perf_counter()
+            parsed = parse_typed(source)
+            parse_s = time.perf_counter() - started
+            PHASE[0] = f"loading {source.name}"
+            started = time.perf_counter()
+            result = ingest(source, settings, loaded_at=AS_OF, full=True)
+            load_s = time.perf_counter() - started
+            started = time.perf_counter()
+            ingest(source, settings, loaded_at=AS_OF)
+            again_s = time.perf_counter() - started
+            rows.append((source.name, source.kind, sum(n for _, n in parsed.values()), result.totals[0], parse_s, load_s, again_s))
+            print(f"  {source.name:13} {source.kind:10} parse {parse_s:7.2f} s  load {load_s:7.2f} s  "
+                  f"x parse {load_s / max(parse_s, 1e-9):5.2f}  reload {again_s:6.2f} s  records in {result.totals[0]:>10,}  "
+                  f"peak RSS {peak_rss_mib():,.0f} MiB", flush=True)
+        parse_total, load_total = sum(r[4] for r in rows), sum(r[5] for r in rows)
+        records = sum(r[3] for r in rows)
+        print(f"\nsummary ({args.candidates:,} candidates, {records:,} records in)")
+        print(f"  typed parse   {parse_total:8.2f} s  {records / parse_total:10,.0f} records/s")
+        print(f"  full load     {load_total:8.2f} s  {records / load_total:10,.0f} records/s   x parse {load_total / parse_total:5.2f}")
+        print(f"  reload        {sum(r[6] for r in rows):8.2f} s  (nothing changed)")
+        slowest = max(rows, key=lambda r: r[5])
+        print(f"  slowest load  {slowest[0]} ({slowest[5]:.1f} s, {slowest[5] / load_total:.0%} of the stack)")
+        print(f"  peak RSS      {peak_rss_mib():8,.0f} MiB (generation ran in a child)")
+
+
+if __name__ == "__main__":
+    main()
