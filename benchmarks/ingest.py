@@ -96,13 +96,19 @@ def export(root: Path, candidates: int) -> tuple[dict, float | None]:
         if (manifest.get("candidates"), manifest.get("seed"), manifest.get("as_of")) == (
                 candidates, SEED, AS_OF.strftime("%Y-%m-%dT%H:%M:%S.000Z")):
             return manifest, None
-    code = ("import sys; from pathlib import Path; from datetime import datetime, timezone; "
-            "from pipelines.demo import generate; "
-            "generate(Path(sys.argv[1]), candidates=int(sys.argv[2]), seed=int(sys.argv[3]), "
+    seconds = generate_in_child("pipelines.demo:generate", root, candidates, SEED, AS_OF)
+    return json.loads(manifest_path.read_text()), seconds
+
+
+def generate_in_child(target: str, root: Path, candidates: int, seed: int, as_of: datetime) -> float:
+    """Run a demo generator ("module:function") in a child process, so its memory is not this run's; seconds."""
+    module, function = target.split(":")
+    code = (f"import sys; from pathlib import Path; from datetime import datetime; from {module} import {function}; "
+            f"{function}(Path(sys.argv[1]), candidates=int(sys.argv[2]), seed=int(sys.argv[3]), "
             "as_of=datetime.fromisoformat(sys.argv[4]))")
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code, str(root), str(candidates), str(SEED), AS_OF.isoformat()], check=True)
-    return json.loads(manifest_path.read_text()), time.perf_counter() - started
+    subprocess.run([sys.executable, "-c", code, str(root), str(candidates), str(seed), as_of.isoformat()], check=True)
+    return time.perf_counter() - started
 
 
 def remove_clones(root: Path) -> None:

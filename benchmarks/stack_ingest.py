@@ -20,14 +20,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ingest import PHASE, peak_rss_mib, private_decisions, rss_guard
+from ingest import PHASE, generate_in_child, peak_rss_mib, private_decisions, rss_guard
 from parse_floor import parse_typed
 
 from pipelines.config import Settings, SourceSettings, _preset
@@ -44,13 +42,8 @@ def stack(root: Path, candidates: int) -> tuple[dict, float | None]:
         manifest = json.loads(manifest_path.read_text())
         if (manifest.get("candidates"), manifest.get("seed")) == (candidates, SEED):
             return manifest, None
-    code = ("import sys; from pathlib import Path; from datetime import datetime; "
-            "from pipelines.demo.stack import generate_stack; "
-            "generate_stack(Path(sys.argv[1]), candidates=int(sys.argv[2]), seed=int(sys.argv[3]), "
-            "as_of=datetime.fromisoformat(sys.argv[4]))")
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code, str(root), str(candidates), str(SEED), AS_OF.isoformat()], check=True)
-    return json.loads(manifest_path.read_text()), time.perf_counter() - started
+    seconds = generate_in_child("pipelines.demo.stack:generate_stack", root, candidates, SEED, AS_OF)
+    return json.loads(manifest_path.read_text()), seconds
 
 
 def sources(root: Path, manifest: dict) -> list[SourceSettings]:

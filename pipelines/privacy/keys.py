@@ -5,8 +5,9 @@ against a guessed email or phone. The secret comes from STAGETRUTH_SECRET_KEY, e
 data/secret.key, created (readable by its owner only) the first time it is needed. Losing the
 secret means erased people are no longer recognised on re-ingest: keep it with the other secrets.
 
-The same keys are computed in Python (erasure) and in DuckDB SQL (the ingest filter); the SQL
-builders here are pure functions returning SQL text, tested to agree with the Python ones.
+The same keys are computed in Python (erasure) and in DuckDB SQL (the ingest filter): the SQL
+builders here return the tagged value 'kind|normalised value' and its hash as SQL text
+(tests/privacy/test_suppression.py holds them to the Python keys).
 """
 
 from __future__ import annotations
@@ -80,10 +81,6 @@ def sql_hash(tagged_sql: str) -> str:
     return f"sha256($secret || '|' || ({tagged_sql}))"
 
 
-def _sql_keyed(kind: str, value_sql: str) -> str:
-    return f"CASE WHEN ({value_sql}) IS NULL THEN NULL ELSE sha256($secret || '|{kind}|' || ({value_sql})) END"
-
-
 def _email_norm(column_sql: str) -> str:
     return f"CASE WHEN strpos(lower(trim({column_sql})), '@') > 0 THEN lower(trim({column_sql})) END"
 
@@ -95,18 +92,6 @@ def _phone_norm(column_sql: str) -> str:
 
 def _record_value(source_sql: str, table: str, id_sql: str) -> str:
     return f"{source_sql} || '|{table}|' || CAST({id_sql} AS VARCHAR)"
-
-
-def sql_email(column_sql: str) -> str:
-    return _sql_keyed("email", _email_norm(column_sql))
-
-
-def sql_phone(column_sql: str) -> str:
-    return _sql_keyed("phone", _phone_norm(column_sql))
-
-
-def sql_record(source_sql: str, table: str, id_sql: str) -> str:
-    return _sql_keyed("record", _record_value(source_sql, table, id_sql))
 
 
 def sql_email_tagged(column_sql: str) -> str:
