@@ -47,12 +47,17 @@ def load(root: Path, tmp_path: Path):
     return result, duckdb.connect(str(warehouse.staging_path(settings.warehouse)), read_only=True)
 
 
-def test_requests_replies_and_reschedules_fold_into_one_interview(tmp_path):
-    root = tmp_path / "cal"
+def invited_and_accepted(root: Path) -> Path:
+    """A folder with an interview request and the candidate's acceptance."""
     root.mkdir()
     (root / "1-request.ics").write_text(invite("REQUEST", 0, "20261102T090000Z", "20261105T140000Z"))
     (root / "2-accept.ics").write_text(invite("REPLY", 0, "20261102T113000Z", "20261105T140000Z", "ACCEPTED",
                                                replying="ana@mail.example"))
+    return root
+
+
+def test_requests_replies_and_reschedules_fold_into_one_interview(tmp_path):
+    root = invited_and_accepted(tmp_path / "cal")
     (root / "3-moved.ics").write_text(invite("REQUEST", 1, "20261103T080000Z", "20261106T150000Z"))
     (root / "4-stale.ics").write_text(invite("REQUEST", 0, "20261103T090000Z", "20261105T140000Z"))  # obsolete revision
     (root / "5-cancel-old.ics").write_text(invite("CANCEL", 0, "20261103T100000Z", "20261105T140000Z"))  # below current
@@ -90,11 +95,7 @@ def test_an_event_without_uid_and_a_broken_file_are_quarantined(tmp_path):
 
 
 def test_an_incremental_load_parses_only_new_files_and_folds_every_message(tmp_path):
-    root = tmp_path / "cal"
-    root.mkdir()
-    (root / "1-request.ics").write_text(invite("REQUEST", 0, "20261102T090000Z", "20261105T140000Z"))
-    (root / "2-accept.ics").write_text(invite("REPLY", 0, "20261102T113000Z", "20261105T140000Z", "ACCEPTED",
-                                               replying="ana@mail.example"))
+    root = invited_and_accepted(tmp_path / "cal")
     (root / "3-no-uid.ics").write_text(invite("REQUEST", 0, "20261102T090000Z", "20261105T140000Z", uid="x")
                                         .replace("UID:x\n", ""))
     _, con = load(root, tmp_path)
