@@ -340,13 +340,7 @@ def private_decisions(scratch: Path, erased: int) -> None:
         rng = __import__("random").Random(SEED)
         keys = {kind: {f"{rng.getrandbits(256):064x}" for _ in range(erased // 3 + 1)} for kind in ("record", "email", "phone")}
         suppression.add_keys(keys, "benchmark")
-    print(f"decisions store: private, {len(suppression_keys()):,} suppression keys", flush=True)
-
-
-def suppression_keys() -> list[str]:
-    from pipelines.privacy import suppression
-
-    return suppression.load_keys()
+    print(f"decisions store: private, {len(suppression.load_keys()):,} suppression keys", flush=True)
 
 
 # -------------------------------------------------------------------------------------- main

@@ -18,10 +18,9 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines import warehouse
 from pipelines.config import SourceSettings
-from pipelines.load import connector_steps, source_stage_map
-from pipelines.steps import LOOKUP_COLUMNS, SourceFiles, StepContext, lookup_columns
+from pipelines.load import connector_steps, source_stage_map, step_context
+from pipelines.steps import LOOKUP_COLUMNS, lookup_columns
 
 
 def parse_json(con: duckdb.DuckDBPyConnection, files: list[Path]) -> tuple[int, int]:
@@ -61,9 +60,7 @@ def parse_only(files: dict[str, list[Path]]) -> dict[str, tuple[float, int]]:
 
 def parse_typed(source: SourceSettings) -> dict[str, tuple[float, int]]:
     """Seconds and records per object, read and typed by the connector's steps, nothing validated or written."""
-    ctx = StepContext(con=warehouse.memory(), source=SourceFiles(source.name, source.path, source.time_zone,
-                                                                source.automated_senders, source.internal_domains),
-                      stage_map=source_stage_map(source))
+    ctx = step_context(source, source_stage_map(source))
     out = {}
     try:
         for table, obj, step in connector_steps(source):

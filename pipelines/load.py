@@ -241,12 +241,16 @@ def connector_steps(source: SourceSettings) -> list:
     return MappedConnector(parse_source_map(f"[sources.{source.name}]", source.mapping or {})).steps()
 
 
+def step_context(source: SourceSettings, stage_map: StageMap, **hooks) -> StepContext:
+    """What a source's steps work with, on a private in-memory DuckDB (the caller closes ctx.con)."""
+    files = SourceFiles(source.name, source.path, source.time_zone, source.automated_senders, source.internal_domains)
+    return StepContext(con=warehouse.memory(), source=files, stage_map=stage_map, **hooks)
+
+
 def _run_steps(source, settings, stage_map, registry, existing, load_id, loaded_at, progress, writer, erased=()):
     steps = connector_steps(source)
-    gh = SourceFiles(source.name, source.path, source.time_zone, source.automated_senders, source.internal_domains)
-    con = warehouse.memory()
-    ctx = StepContext(con=con, source=gh, stage_map=stage_map, select_files=registry.select,
-                      stored_records=writer.stored_records)
+    ctx = step_context(source, stage_map, select_files=registry.select, stored_records=writer.stored_records)
+    con = ctx.con
     ctx.loaded = dict(existing)
     ctx.before = dict(existing)
     # Greenhouse steps map each record on its own, so their objects are read in batches: a large

@@ -174,8 +174,7 @@ def row_error(message: str, rule: str = "bad_row", **record: object) -> str:
     return json.dumps({ROW_ERROR: message, "__rule__": rule, **record}, default=str)
 
 
-def _coded_records(path: Path, payloads: list[str] | None = None) -> pl.DataFrame:
-    payloads = FILE_READERS[path.suffix.lower()](path) if payloads is None else payloads
+def _coded_records(path: Path, payloads: list[str]) -> pl.DataFrame:
     return pl.DataFrame({"_file": [str(path)] * len(payloads), "_record_no": list(range(len(payloads))), "_payload": payloads},
                         schema=RECORDS_SCHEMA)
 
