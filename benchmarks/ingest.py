@@ -34,13 +34,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
 import shutil
-import subprocess
-import sys
 import tempfile
-import threading
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -50,6 +45,7 @@ import polars as pl
 
 from pipelines.config import Settings, SourceSettings
 from pipelines.load import LoadResult, ingest
+from harness import ON_ABORT, PHASE, default_max_rss_gib, generate_in_child, met, peak_rss_mib, private_decisions, rss_guard
 from parse_floor import parse_only, parse_typed
 
 SEED = 3
@@ -60,30 +56,6 @@ CLONE = "bench-increment"  # name prefix of the cloned pages (removed at the end
 PAGE = 500
 JSON_OBJECTS = ("candidates", "jobs", "job_stages", "applications", "scheduled_interviews", "offers", "activity_feed")
 INGEST_TARGET, INCREMENTAL_TARGET = 2.0, 0.05
-PHASE = ["start"]  # what the run is doing, for the RSS guard's message
-ON_ABORT: list = []  # cleanups the RSS guard runs before it stops the process
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def rss_guard(limit_gib: float) -> None:
-    """Stop the run (not the machine) when this process grows past limit_gib."""
-    page = os.sysconf("SC_PAGE_SIZE")
-
-    def watch() -> None:
-        while True:
-            with open("/proc/self/statm") as fh:
-                rss = int(fh.read().split()[1]) * page / 2**30
-            if rss > limit_gib:
-                print(f"\nABORTED during {PHASE[0]}: RSS {rss:.1f} GiB passed --max-rss-gib {limit_gib:.1f}", flush=True)
-                for cleanup in ON_ABORT:
-                    cleanup()
-                os._exit(3)
-            time.sleep(0.25)
-
-    threading.Thread(target=watch, daemon=True).start()
 
 
 # ---------------------------------------------------------------------------------- the export
@@ -98,17 +70,6 @@ def export(root: Path, candidates: int) -> tuple[dict, float | None]:
             return manifest, None
     seconds = generate_in_child("pipelines.demo:generate", root, candidates, SEED, AS_OF)
     return json.loads(manifest_path.read_text()), seconds
-
-
-def generate_in_child(target: str, root: Path, candidates: int, seed: int, as_of: datetime) -> float:
-    """Run a demo generator ("module:function") in a child process, so its memory is not this run's; seconds."""
-    module, function = target.split(":")
-    code = (f"import sys; from pathlib import Path; from datetime import datetime; from {module} import {function}; "
-            f"{function}(Path(sys.argv[1]), candidates=int(sys.argv[2]), seed=int(sys.argv[3]), "
-            "as_of=datetime.fromisoformat(sys.argv[4]))")
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code, str(root), str(candidates), str(seed), as_of.isoformat()], check=True)
-    return time.perf_counter() - started
 
 
 def remove_clones(root: Path) -> None:
@@ -295,10 +256,6 @@ def show_load(title: str, seconds: float, result: LoadResult, steps: dict[str, f
           f"   (outside the steps: {seconds - inside:.2f} s: registry, reading and writing the store)")
 
 
-def met(value: float, target: float) -> str:
-    return "met" if value <= target else "MISSED"
-
-
 def profile_full(source: SourceSettings, scratch: Path, kind: str, out: str | None, top: int = 30) -> None:
     """One more full load into a fresh store, under a profiler (its time is inflated: not a figure)."""
     settings = Settings(warehouse=scratch / "profile" / "stagetruth.duckdb")
@@ -330,19 +287,6 @@ def profile_full(source: SourceSettings, scratch: Path, kind: str, out: str | No
         print(buf.getvalue())
 
 
-def private_decisions(scratch: Path, erased: int) -> None:
-    """A decisions store and secret of the run's own, holding `erased` suppression keys."""
-    from pipelines.privacy import suppression
-
-    os.environ["STAGETRUTH_DECISIONS"] = str(scratch / "decisions.duckdb")
-    os.environ["STAGETRUTH_SECRET_KEY"] = "benchmark-secret"
-    if erased:
-        rng = __import__("random").Random(SEED)
-        keys = {kind: {f"{rng.getrandbits(256):064x}" for _ in range(erased // 3 + 1)} for kind in ("record", "email", "phone")}
-        suppression.add_keys(keys, "benchmark")
-    print(f"decisions store: private, {len(suppression.load_keys()):,} suppression keys", flush=True)
-
-
 # -------------------------------------------------------------------------------------- main
 
 def main() -> None:
@@ -353,15 +297,14 @@ def main() -> None:
     parser.add_argument("--erased", type=int, default=0, help="suppression keys in the private decisions store")
     parser.add_argument("--profile", choices=["cprofile", "pyinstrument"], help="profile one more full load")
     parser.add_argument("--profile-out", help="write the profile here (pstats, or HTML for pyinstrument)")
-    total_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    parser.add_argument("--max-rss-gib", type=float, default=round(total_gib * 0.85, 1),
+    parser.add_argument("--max-rss-gib", type=float, default=default_max_rss_gib(),
                         help="abort the run past this RSS (default: 85%% of memory)")
     args = parser.parse_args()
     rss_guard(args.max_rss_gib)
 
     with tempfile.TemporaryDirectory(prefix="stagetruth-ingest-") as scratch_dir:
         scratch = Path(scratch_dir)
-        private_decisions(scratch, args.erased)
+        private_decisions(scratch, args.erased, SEED)
         ON_ABORT.append(lambda: shutil.rmtree(scratch, ignore_errors=True))
         root = (args.keep.resolve() if args.keep else scratch / "export") / "greenhouse"
         if root.exists():

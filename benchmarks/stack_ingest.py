@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ingest import PHASE, generate_in_child, peak_rss_mib, private_decisions, rss_guard
+from harness import PHASE, default_max_rss_gib, generate_in_child, peak_rss_mib, private_decisions, rss_guard
 from parse_floor import parse_typed
 
 from pipelines.config import Settings, SourceSettings, _preset
@@ -60,13 +59,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--candidates", type=int, default=20_000)
     parser.add_argument("--keep", type=Path, help="write the stack here once and reuse it on later runs")
-    total_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    parser.add_argument("--max-rss-gib", type=float, default=round(total_gib * 0.85, 1))
+    parser.add_argument("--max-rss-gib", type=float, default=default_max_rss_gib(),
+                        help="abort the run past this RSS (default: 85%% of memory)")
     args = parser.parse_args()
     rss_guard(args.max_rss_gib)
     with tempfile.TemporaryDirectory(prefix="stagetruth-stack-") as scratch_dir:
         scratch = Path(scratch_dir)
-        private_decisions(scratch, 0)
+        private_decisions(scratch, 0, SEED)
         root = (args.keep.resolve() if args.keep else scratch / "stack")
         PHASE[0] = "generating the stack"
         manifest, gen_s = stack(root, args.candidates)
