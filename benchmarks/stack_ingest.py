@@ -1,10 +1,10 @@
 """Ingest throughput of every demo source (the ATS and the tools around it) against parsing alone.
 
-    .venv/bin/python benchmarks/stack_ingest.py [--candidates 20000] [--keep DIR] [--max-rss-gib G]
+    .venv/bin/python benchmarks/stack_ingest.py [--candidates 20000] [--keep DIR] [--sources a,b] [--max-rss-gib G]
 
 Generates the demo stack (what `stagetruth demo` writes: one hiring history as every source, each in
 its own format) in a child process, reused with --keep DIR when its manifest matches. Then, per
-source, in the manifest's order:
+source, in the manifest's order (or only the sources named by --sources):
 
 1. typed parse: the source's connector steps with nothing validated or written
    (benchmarks/parse_floor.parse_typed: readers, coded readers for .ics and mail, mapping);
@@ -59,6 +59,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--candidates", type=int, default=20_000)
     parser.add_argument("--keep", type=Path, help="write the stack here once and reuse it on later runs")
+    parser.add_argument("--sources", help="only these sources, comma-separated (names as in the manifest)")
     parser.add_argument("--max-rss-gib", type=float, default=default_max_rss_gib(),
                         help="abort the run past this RSS (default: 85%% of memory)")
     args = parser.parse_args()
@@ -74,7 +75,14 @@ def main() -> None:
               + (f" (generated in {gen_s:.0f} s)" if gen_s is not None else " (reused)"), flush=True)
         settings = Settings(warehouse=scratch / "store" / "stagetruth.duckdb")
         rows = []
-        for source in sources(root, manifest):
+        chosen = sources(root, manifest)
+        if args.sources:
+            wanted = set(args.sources.split(","))
+            unknown = wanted - {s.name for s in chosen}
+            if unknown:
+                parser.error(f"--sources: no source named {', '.join(sorted(unknown))} in {root / 'manifest.json'}")
+            chosen = [s for s in chosen if s.name in wanted]
+        for source in chosen:
             PHASE[0] = f"parsing {source.name}"
             started = time.perf_counter()
             parsed = parse_typed(source)
