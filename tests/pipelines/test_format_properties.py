@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import email
 import json
+import mailbox
+from email import policy
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
@@ -10,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipelines.formats.ics import messages, text_messages
-from pipelines.formats.mail import eml_message, mbox_messages
+from pipelines.formats.mail import _record, eml_message, mbox_messages
 from pipelines.readers import ROW_ERROR
 
 ICS_LINES = [
@@ -74,3 +77,26 @@ def test_any_mail_text_gives_records_or_a_clear_error(lines, as_mbox):
             check_records(reader(path))
         except ValueError as exc:
             assert str(exc)
+
+
+MAIL_LINES = ["From a@b Mon Nov  2 14:00:00 2026", "From: x@y.example", "From: \"Ana, R\" <ana@y.example>", "To: z@acme.example",
+              "To: a@b.example, C <c@d.example>", "Date: Mon, 02 Nov 2026 09:00:00 -0500", "Date: soon", "Subject: hi",
+              " folded subject", "", "body text", "From the body, a line", ">From quoted", "Auto-Submitted: auto-replied",
+              "Precedence: bulk", "Message-ID: <m1@y.example>", "From: <>", "not a header line"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(MAIL_LINES), max_size=25), st.sampled_from(["\n", "\r\n"]))
+def test_mbox_header_split_reads_what_the_mailbox_module_reads(lines, newline):
+    """Only header blocks are parsed; every record is the one a full parse through mailbox gives."""
+    with TemporaryDirectory() as tmp:
+        path = Path(tmp) / "x.mbox"
+        path.write_bytes((newline.join(lines) + newline).encode())
+        box = mailbox.mbox(str(path), factory=lambda f: email.message_from_binary_file(f, policy=policy.compat32),
+                           create=False)
+        expected = [json.loads(_record(msg)) for msg in box]
+        try:
+            got = [json.loads(r) for r in mbox_messages(path)]
+        except ValueError:
+            got = []
+        assert got == expected
