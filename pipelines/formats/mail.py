@@ -89,7 +89,7 @@ def eml_message(path: Path) -> list[str]:
     data = path.read_bytes()
     if not data.strip():
         raise ValueError("the file is empty")
-    return [_record(email.message_from_bytes(data, policy=policy.compat32))]
+    return [_record(HEADERS.parsebytes(data))]
 
 
 register_reader(".mbox")(mbox_messages)

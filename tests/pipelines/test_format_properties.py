@@ -100,3 +100,17 @@ def test_mbox_header_split_reads_what_the_mailbox_module_reads(lines, newline):
         except ValueError:
             got = []
         assert got == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(MAIL_LINES[1:]), max_size=20), st.sampled_from(["\n", "\r\n"]))
+def test_eml_header_parse_reads_what_a_full_parse_reads(lines, newline):
+    data = (newline.join(lines) + newline).encode()
+    with TemporaryDirectory() as tmp:
+        path = Path(tmp) / "x.eml"
+        path.write_bytes(data)
+        try:
+            got = [json.loads(r) for r in eml_message(path)]
+        except ValueError:
+            return  # an empty file: the full parse has nothing to compare
+        assert got == [json.loads(_record(email.message_from_bytes(data, policy=policy.compat32)))]
