@@ -7,6 +7,8 @@ running the cleanups in ON_ABORT.
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import random
 import resource
@@ -48,15 +50,31 @@ def rss_guard(limit_gib: float) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def generate_in_child(target: str, root: Path, candidates: int, seed: int, as_of: datetime) -> float:
-    """Run a demo generator ("module:function") in a child process, so its memory is not this run's; seconds."""
+def demo_input(target: str, root: Path, candidates: int, seed: int, as_of: datetime) -> tuple[dict, float | None]:
+    """(manifest, seconds generating) of the demo data under root: reused when its manifest matches
+    (seconds None), else written by a demo generator ("module:function") in a child process, so its
+    memory is not this run's."""
+    manifest_path = root / "manifest.json"
+    if manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text())
+        if (manifest.get("candidates"), manifest.get("seed"), manifest.get("as_of")) == (
+                candidates, seed, as_of.strftime("%Y-%m-%dT%H:%M:%S.000Z")):
+            return manifest, None
     module, function = target.split(":")
     code = (f"import sys; from pathlib import Path; from datetime import datetime; from {module} import {function}; "
             f"{function}(Path(sys.argv[1]), candidates=int(sys.argv[2]), seed=int(sys.argv[3]), "
             "as_of=datetime.fromisoformat(sys.argv[4]))")
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", code, str(root), str(candidates), str(seed), as_of.isoformat()], check=True)
-    return time.perf_counter() - started
+    return json.loads(manifest_path.read_text()), time.perf_counter() - started
+
+
+def run_arguments(parser: argparse.ArgumentParser, candidates: int, data: str) -> None:
+    """The options every ingest benchmark takes: --candidates, --keep and --max-rss-gib."""
+    parser.add_argument("--candidates", type=int, default=candidates)
+    parser.add_argument("--keep", type=Path, help=f"write the {data} here once and reuse it on later runs")
+    parser.add_argument("--max-rss-gib", type=float, default=default_max_rss_gib(),
+                        help="abort the run past this RSS (default: 85%% of memory)")
 
 
 def met(value: float, target: float) -> str:

@@ -25,7 +25,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-
 from pipelines.identity.quality import load_demo_records, read_truth, score, score_with_pairs  # noqa: E402
 from pipelines.identity.resolve import resolve  # noqa: E402
 from pipelines.identity.settings import load_identity_settings  # noqa: E402

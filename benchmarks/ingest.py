@@ -45,7 +45,7 @@ import polars as pl
 
 from pipelines.config import Settings, SourceSettings
 from pipelines.load import LoadResult, ingest
-from harness import ON_ABORT, PHASE, default_max_rss_gib, generate_in_child, met, peak_rss_mib, private_decisions, rss_guard
+from harness import ON_ABORT, PHASE, demo_input, met, peak_rss_mib, private_decisions, rss_guard, run_arguments
 from parse_floor import parse_only, parse_typed
 
 SEED = 3
@@ -59,18 +59,6 @@ INGEST_TARGET, INCREMENTAL_TARGET = 2.0, 0.05
 
 
 # ---------------------------------------------------------------------------------- the export
-
-def export(root: Path, candidates: int) -> tuple[dict, float | None]:
-    """The export under root: reused when its manifest matches, else generated in a child process."""
-    manifest_path = root / "manifest.json"
-    if manifest_path.exists():
-        manifest = json.loads(manifest_path.read_text())
-        if (manifest.get("candidates"), manifest.get("seed"), manifest.get("as_of")) == (
-                candidates, SEED, AS_OF.strftime("%Y-%m-%dT%H:%M:%S.000Z")):
-            return manifest, None
-    seconds = generate_in_child("pipelines.demo:generate", root, candidates, SEED, AS_OF)
-    return json.loads(manifest_path.read_text()), seconds
-
 
 def remove_clones(root: Path) -> None:
     for path in root.glob(f"*/{CLONE}-*"):
@@ -291,14 +279,11 @@ def profile_full(source: SourceSettings, scratch: Path, kind: str, out: str | No
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--candidates", type=int, default=100_000)
-    parser.add_argument("--keep", type=Path, help="write the export here once and reuse it on later runs")
+    run_arguments(parser, candidates=100_000, data="export")
     parser.add_argument("--repeat", type=int, default=2, help="parse-only passes (best is kept; the first warms the cache)")
     parser.add_argument("--erased", type=int, default=0, help="suppression keys in the private decisions store")
     parser.add_argument("--profile", choices=["cprofile", "pyinstrument"], help="profile one more full load")
     parser.add_argument("--profile-out", help="write the profile here (pstats, or HTML for pyinstrument)")
-    parser.add_argument("--max-rss-gib", type=float, default=default_max_rss_gib(),
-                        help="abort the run past this RSS (default: 85%% of memory)")
     args = parser.parse_args()
     rss_guard(args.max_rss_gib)
 
@@ -310,7 +295,7 @@ def main() -> None:
         if root.exists():
             remove_clones(root)  # left over by an interrupted run
         PHASE[0] = "generating the export"
-        manifest, gen_seconds = export(root, args.candidates)
+        manifest, gen_seconds = demo_input("pipelines.demo:generate", root, args.candidates, SEED, AS_OF)
         files = export_files(root)
         n_files = sum(len(v) for v in files.values())
         mib = sum(p.stat().st_size for v in files.values() for p in v) / 2**20

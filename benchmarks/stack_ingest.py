@@ -18,13 +18,12 @@ a private decisions store. Machines here are noisy: read the ratios, not the abs
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from harness import PHASE, default_max_rss_gib, generate_in_child, peak_rss_mib, private_decisions, rss_guard
+from harness import PHASE, demo_input, peak_rss_mib, private_decisions, rss_guard, run_arguments
 from parse_floor import parse_typed
 
 from pipelines.config import Settings, SourceSettings, _preset
@@ -32,17 +31,6 @@ from pipelines.load import ingest
 
 SEED = 7
 AS_OF = datetime(2026, 11, 23, tzinfo=timezone.utc)
-
-
-def stack(root: Path, candidates: int) -> tuple[dict, float | None]:
-    """The demo stack under root: reused when its manifest matches, else generated in a child process."""
-    manifest_path = root / "manifest.json"
-    if manifest_path.exists():
-        manifest = json.loads(manifest_path.read_text())
-        if (manifest.get("candidates"), manifest.get("seed")) == (candidates, SEED):
-            return manifest, None
-    seconds = generate_in_child("pipelines.demo.stack:generate_stack", root, candidates, SEED, AS_OF)
-    return json.loads(manifest_path.read_text()), seconds
 
 
 def sources(root: Path, manifest: dict) -> list[SourceSettings]:
@@ -57,11 +45,8 @@ def sources(root: Path, manifest: dict) -> list[SourceSettings]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--candidates", type=int, default=20_000)
-    parser.add_argument("--keep", type=Path, help="write the stack here once and reuse it on later runs")
+    run_arguments(parser, candidates=20_000, data="stack")
     parser.add_argument("--sources", help="only these sources, comma-separated (names as in the manifest)")
-    parser.add_argument("--max-rss-gib", type=float, default=default_max_rss_gib(),
-                        help="abort the run past this RSS (default: 85%% of memory)")
     args = parser.parse_args()
     rss_guard(args.max_rss_gib)
     with tempfile.TemporaryDirectory(prefix="stagetruth-stack-") as scratch_dir:
@@ -69,7 +54,7 @@ def main() -> None:
         private_decisions(scratch, 0, SEED)
         root = (args.keep.resolve() if args.keep else scratch / "stack")
         PHASE[0] = "generating the stack"
-        manifest, gen_s = stack(root, args.candidates)
+        manifest, gen_s = demo_input("pipelines.demo.stack:generate_stack", root, args.candidates, SEED, AS_OF)
         mib = sum(p.stat().st_size for p in root.rglob("*") if p.is_file() and "ground_truth" not in p.parts) / 2**20
         print(f"stack: {args.candidates:,} candidates, {len(manifest['sources'])} sources, {mib:,.0f} MiB at {root}"
               + (f" (generated in {gen_s:.0f} s)" if gen_s is not None else " (reused)"), flush=True)

@@ -150,8 +150,7 @@ def _csv_rows(path: Path) -> pl.DataFrame:
         else:
             # An empty cell is a missing value, as a null is in JSON.
             payloads.append(json.dumps({k: (v if v != "" else None) for k, v in zip(header, row)}))
-    return pl.DataFrame({"_file": [str(path)] * len(payloads), "_record_no": list(range(len(payloads))), "_payload": payloads},
-                        schema=RECORDS_SCHEMA)
+    return _file_records(path, payloads)
 
 
 # Formats read by code into JSON records, by file suffix: each reader returns one JSON text per
@@ -174,7 +173,8 @@ def row_error(message: str, rule: str = "bad_row", **record: object) -> str:
     return json.dumps({ROW_ERROR: message, "__rule__": rule, **record}, default=str)
 
 
-def _coded_records(path: Path, payloads: list[str]) -> pl.DataFrame:
+def _file_records(path: Path, payloads: list[str]) -> pl.DataFrame:
+    """One record row per payload of the file, numbered in file order."""
     return pl.DataFrame({"_file": [str(path)] * len(payloads), "_record_no": list(range(len(payloads))), "_payload": payloads},
                         schema=RECORDS_SCHEMA)
 
@@ -232,7 +232,7 @@ def read_records(con: duckdb.DuckDBPyConnection, files: list[Path]) -> tuple[pl.
             json_files.append(path)
     for path, (payloads, error) in zip(coded, _read_coded(coded)):
         if error is None:
-            frames.append(_coded_records(path, payloads))
+            frames.append(_file_records(path, payloads))
         else:
             problems.append(FileProblem(str(path), error))
     pending = list(json_files)
